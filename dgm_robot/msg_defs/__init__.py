@@ -1,0 +1,53 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ROS message definitions that `rosbags` does not ship, and a typestore with them.
+
+vision_msgs (4.x, Humble/Jazzy) and audio_common_msgs (ros-drivers/audio_common, ROS 2) are not
+in the rosbags type stores; their .msg texts are bundled here so bags, the DDS runtime and tests
+all use one definition of each type.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from rosbags.typesys import get_types_from_msg, get_typestore, Stores
+
+MSG_DIR = Path(__file__).resolve().parent
+DISTROS = {'humble': Stores.ROS2_HUMBLE, 'jazzy': Stores.ROS2_JAZZY}
+
+
+def bundled_types():
+    """Return {'pkg/msg/Name': parsed definition} for every bundled .msg file."""
+    types = {}
+    for path in sorted(MSG_DIR.glob('*/msg/*.msg')):
+        name = f'{path.parent.parent.name}/msg/{path.stem}'
+        types.update(get_types_from_msg(path.read_text(), name))
+    return types
+
+
+def bundled_msg_text(name):
+    """Return the .msg text of a bundled type such as 'vision_msgs/msg/Classification'."""
+    pkg, _, stem = name.split('/')
+    return (MSG_DIR / pkg / 'msg' / f'{stem}.msg').read_text()
+
+
+@lru_cache(maxsize=None)
+def typestore(distro='humble'):
+    """Return a rosbags typestore for a ROS 2 distro with the bundled types registered."""
+    if distro not in DISTROS:
+        raise ValueError(f'unknown ROS distro {distro!r}; expected one of {sorted(DISTROS)}')
+    store = get_typestore(DISTROS[distro])
+    store.register(bundled_types())
+    return store

@@ -1,0 +1,47 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Shared fixtures: real data in ../shared/data, a unique ROS_DOMAIN_ID, one torch thread."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get('DGM_SHARED_DATA', REPO.parent / 'shared' / 'data'))
+
+
+def pytest_configure(config):
+    """Keep numeric libraries on one thread so tests are repeatable and do not fight for cores."""
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+@pytest.fixture(scope='session')
+def shared_data():
+    """Return ../shared/data, or skip where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f'real data not found at {SHARED_DATA} (set DGM_SHARED_DATA)')
+    return SHARED_DATA
+
+
+@pytest.fixture(scope='session')
+def ros_domain_id():
+    """Return a ROS_DOMAIN_ID unique to this test run (0..101 is the safe range on Linux)."""
+    return 1 + (os.getpid() % 100)
