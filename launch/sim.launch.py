@@ -1,0 +1,66 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Launch the simulated robot world together with the perception stack, and RViz on request."""
+
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
+from launch.conditions import IfCondition
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.substitutions import FindPackageShare
+
+
+def generate_launch_description():
+    """Return sim_world + dgm_robot.launch.py (+ rviz2) wired to the simulator's topics."""
+    share = FindPackageShare('dgm_robot')
+    params_file = LaunchConfiguration('params_file')
+    use_sim_time = LaunchConfiguration('use_sim_time')
+    return LaunchDescription([
+        DeclareLaunchArgument('layout', default_value='house4',
+                              description='world layout name (config/worlds) or YAML path'),
+        DeclareLaunchArgument('seed', default_value='0', description='simulation seed'),
+        DeclareLaunchArgument('rviz', default_value='true', description='start rviz2'),
+        DeclareLaunchArgument('use_sim_time', default_value='true',
+                              description='nodes follow the simulator clock'),
+        DeclareLaunchArgument('params_file',
+                              default_value=PathJoinSubstitution(
+                                  [share, 'config', 'dgm_robot.yaml']),
+                              description='parameter file for all nodes'),
+        Node(package='dgm_robot', executable='sim_world', name='sim_world', output='screen',
+             parameters=[params_file, {
+                 'layout': LaunchConfiguration('layout'),
+                 'seed': LaunchConfiguration('seed'),
+                 'publish_clock': use_sim_time,
+                 'use_sim_time': False,
+             }]),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(
+                PathJoinSubstitution([share, 'launch', 'dgm_robot.launch.py'])),
+            launch_arguments={
+                'use_sim_time': use_sim_time,
+                'params_file': params_file,
+                'image_topic': '/camera/image_raw',
+                'odom_topic': '/odom',
+                'pose_topic': '/pose',
+                'audio_topic': '/audio',
+                'audio_info_topic': '/audio_info',
+                'words_topic': '/words',
+            }.items()),
+        Node(package='rviz2', executable='rviz2', name='rviz2', output='screen',
+             arguments=['-d', PathJoinSubstitution([share, 'config', 'dgm_robot.rviz'])],
+             parameters=[{'use_sim_time': use_sim_time}],
+             condition=IfCondition(LaunchConfiguration('rviz'))),
+    ])
