@@ -13,3 +13,18 @@
 # limitations under the License.
 
 """Conversions between ROS messages and numpy, shared by nodes and bag reading."""
+
+
+class ConversionError(ValueError):
+    """A message that cannot be converted, with a message that says what is wrong with it."""
+
+
+def stamp_to_seconds(stamp):
+    """Return a builtin_interfaces/Time (any message flavour) as float seconds."""
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
+def seconds_to_stamp(seconds):
+    """Return (sec, nanosec) for float seconds, rounded to the nearest nanosecond."""
+    ns = int(round(seconds * 1e9))
+    return ns // 1_000_000_000, ns % 1_000_000_000

@@ -1,0 +1,210 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""sensor_msgs/Image and CompressedImage to and from numpy, for every message flavour we meet.
+
+Nodes (rclpy or the DDS runtime) and bag reading (rosbags) see messages of different classes with
+the same field names, so everything here reads fields by name and builds messages from a class the
+caller passes in. Images always come out as (H, W, 3) uint8 rgb, whatever the camera sent.
+"""
+
+import array
+
+import cv2
+import numpy as np
+
+from dgm_robot.conversions import ConversionError
+
+# encoding -> (channels, indices of r, g, b in a pixel)
+ENCODINGS = {
+    'rgb8': (3, (0, 1, 2)),
+    'bgr8': (3, (2, 1, 0)),
+    'rgba8': (4, (0, 1, 2)),
+    'bgra8': (4, (2, 1, 0)),
+    'mono8': (1, (0, 0, 0)),
+}
+LATENT_ENCODING = '32FC2'
+COMPRESSED_FORMATS = ('jpeg', 'png')
+
+
+def as_uint8(data):
+    """Return a message's `data` (bytes, array.array, list or numpy array) as flat uint8."""
+    if isinstance(data, np.ndarray):
+        return data.reshape(-1).view(np.uint8) if data.dtype != np.uint8 else data.reshape(-1)
+    if isinstance(data, (bytes, bytearray, memoryview, array.array)):
+        return np.frombuffer(data, dtype=np.uint8)
+    return np.asarray(data, dtype=np.uint8).reshape(-1)
+
+
+def payload_for(msg_type, flat):
+    """Return uint8 `flat` in the container `msg_type`'s `data` field accepts.
+
+    rclpy message classes (recognised by get_fields_and_field_types) take array.array('B');
+    rosbags classes and the DDS runtime's take numpy arrays.
+    """
+    if hasattr(msg_type, 'get_fields_and_field_types'):
+        return array.array('B', np.ascontiguousarray(flat).tobytes())
+    return np.ascontiguousarray(flat, dtype=np.uint8).reshape(-1)
+
+
+def _rows(msg, bytes_per_pixel):
+    """Return msg.data as (height, step) uint8 rows after checking the geometry fields."""
+    height, width, step = int(msg.height), int(msg.width), int(msg.step)
+    if height <= 0 or width <= 0:
+        raise ConversionError(f'image has zero size ({width}x{height})')
+    if step < width * bytes_per_pixel:
+        raise ConversionError(f'image step {step} is smaller than width*bytes per pixel '
+                              f'({width}*{bytes_per_pixel}={width * bytes_per_pixel}) for '
+                              f'encoding {msg.encoding!r}')
+    data = as_uint8(msg.data)
+    if data.size < height * step:
+        raise ConversionError(f'image data has {data.size} bytes, shorter than height*step '
+                              f'({height}*{step}={height * step}); message truncated?')
+    return data[:height * step].reshape(height, step)
+
+
+def image_to_array(msg):
+    """Return an 8-bit Image as (H, W, C) uint8 in its own channel order (a view, no copy)."""
+    if msg.encoding not in ENCODINGS:
+        raise ConversionError(f'encoding {msg.encoding!r} is not supported '
+                              f'(supported: {", ".join(ENCODINGS)})')
+    channels = ENCODINGS[msg.encoding][0]
+    rows = _rows(msg, channels)  # 8-bit samples: is_bigendian does not change byte order
+    return rows[:, :int(msg.width) * channels].reshape(int(msg.height), int(msg.width), channels)
+
+
+def image_to_rgb(msg):
+    """Return an Image (rgb8, bgr8, rgba8, bgra8 or mono8) as a new (H, W, 3) uint8 rgb array."""
+    pixels = image_to_array(msg)
+    order = ENCODINGS[msg.encoding][1]
+    if order == (0, 1, 2) and pixels.shape[2] == 3:
+        return pixels.copy()
+    return np.ascontiguousarray(pixels[:, :, list(order)])
+
+
+def rgb_to_image_fields(rgb, encoding='rgb8'):
+    """Return the Image fields (all but header) for an (H, W, 3) uint8 rgb array.
+
+    For mono8 an (H, W) array is taken as it is and an rgb one is converted to grey.
+    """
+    rgb = np.asarray(rgb)
+    if encoding not in ENCODINGS:
+        raise ConversionError(f'encoding {encoding!r} is not supported '
+                              f'(supported: {", ".join(ENCODINGS)})')
+    if rgb.dtype != np.uint8:
+        raise ConversionError(f'image array must be uint8, got {rgb.dtype}')
+    if encoding == 'mono8' and rgb.ndim == 2:
+        pixels = rgb
+    elif rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ConversionError(f'image array must be (H, W, 3) rgb, got shape {rgb.shape}')
+    elif encoding == 'mono8':
+        pixels = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    else:
+        channels, order = ENCODINGS[encoding]
+        pixels = np.empty(rgb.shape[:2] + (channels,), np.uint8)
+        pixels[:, :, list(order)] = rgb
+        if channels == 4:
+            pixels[:, :, 3] = 255
+    height, width = pixels.shape[:2]
+    if height == 0 or width == 0:
+        raise ConversionError(f'image has zero size ({width}x{height})')
+    channels = ENCODINGS[encoding][0]
+    return {'height': height, 'width': width, 'encoding': encoding, 'is_bigendian': 0,
+            'step': width * channels, 'data': np.ascontiguousarray(pixels).reshape(-1)}
+
+
+def make_image(msg_type, header, rgb, encoding='rgb8'):
+    """Return a `msg_type` (any sensor_msgs/Image class) holding an (H, W, 3) uint8 rgb array."""
+    fields = rgb_to_image_fields(rgb, encoding)
+    fields['data'] = payload_for(msg_type, fields['data'])
+    return msg_type(header=header, **fields)
+
+
+def _compressed_parts(fmt):
+    """Return (codec, compressed encoding) from an image_transport format string.
+
+    image_transport writes e.g. 'rgb8; jpeg compressed bgr8'; older publishers write 'jpeg'.
+    """
+    fmt = (fmt or '').strip().lower()
+    codec = next((c for c in COMPRESSED_FORMATS if c in fmt or (c == 'jpeg' and 'jpg' in fmt)),
+                 None)
+    if fmt and codec is None:
+        raise ConversionError(f'compressed image format {fmt!r} is not supported '
+                              f'(supported: {", ".join(COMPRESSED_FORMATS)})')
+    packed = fmt.rsplit('compressed', 1)[1].strip() if 'compressed' in fmt else 'bgr8'
+    return codec, packed
+
+
+def compressed_to_rgb(msg):
+    """Return a CompressedImage (jpeg or png) as (H, W, 3) uint8 rgb."""
+    _, packed = _compressed_parts(msg.format)
+    data = as_uint8(msg.data)
+    if data.size == 0:
+        raise ConversionError('compressed image has zero size (no data)')
+    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if pixels is None:
+        raise ConversionError(f'compressed image ({msg.format!r}, {data.size} bytes) could not '
+                              f'be decoded; data corrupt or truncated?')
+    # OpenCV packs and unpacks bgr; a publisher that packed rgb8 needs no swap back
+    return pixels if packed == 'rgb8' else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+
+
+def make_compressed_image(msg_type, header, rgb, codec='jpeg', quality=90):
+    """Return a `msg_type` (any CompressedImage class) with rgb encoded as jpeg or png."""
+    if codec not in COMPRESSED_FORMATS:
+        raise ConversionError(f'compressed image format {codec!r} is not supported '
+                              f'(supported: {", ".join(COMPRESSED_FORMATS)})')
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3 or 0 in rgb.shape:
+        raise ConversionError(f'image array must be non-empty (H, W, 3) uint8 rgb, '
+                              f'got {rgb.dtype} {rgb.shape}')
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if codec == 'jpeg' else []
+    ok, buf = cv2.imencode('.jpg' if codec == 'jpeg' else '.png',
+                           cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), params)
+    if not ok:
+        raise ConversionError(f'OpenCV could not encode a {rgb.shape} image as {codec}')
+    return msg_type(header=header, format=f'rgb8; {codec} compressed bgr8',
+                    data=payload_for(msg_type, buf.reshape(-1)))
+
+
+def array_to_32fc2(msg_type, header, mean, var):
+    """Return a `msg_type` Image, encoding 32FC2, rows K, columns D: channel 0 mean, 1 variance.
+
+    This is how latent posteriors travel (q(z|x) is 1 x D; k-step predictions are K x D).
+    """
+    mean = np.asarray(mean, dtype=np.float32)
+    var = np.asarray(var, dtype=np.float32)
+    if mean.ndim == 1:
+        mean, var = mean[None], var.reshape(1, -1)
+    if mean.shape != var.shape or mean.ndim != 2 or 0 in mean.shape:
+        raise ConversionError(f'mean and var must be non-empty (K, D) arrays of one shape, got '
+                              f'{mean.shape} and {var.shape}')
+    pixels = np.stack([mean, var], axis=-1).astype('<f4')  # (K, D, 2) little-endian float32
+    rows, cols = mean.shape
+    return msg_type(header=header, height=rows, width=cols, encoding=LATENT_ENCODING,
+                    is_bigendian=0, step=cols * 8,
+                    data=payload_for(msg_type, pixels.reshape(-1).view(np.uint8)))
+
+
+def array_from_32fc2(msg):
+    """Return (mean, var), each (K, D) float32, from a 32FC2 Image of any byte order."""
+    if msg.encoding != LATENT_ENCODING:
+        raise ConversionError(f'encoding {msg.encoding!r} is not supported for latents '
+                              f'(supported: {LATENT_ENCODING})')
+    rows = _rows(msg, 8)
+    dtype = np.dtype('>f4' if msg.is_bigendian else '<f4')
+    values = np.ascontiguousarray(rows[:, :int(msg.width) * 8]).view(dtype)
+    values = values.reshape(int(msg.height), int(msg.width), 2).astype(np.float32)
+    return values[..., 0], values[..., 1]
