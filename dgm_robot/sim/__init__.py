@@ -12,4 +12,15 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Embedded simulated robot world (PyBullet, DIRECT mode, CPU renderer)."""
+"""Embedded simulated robot world (PyBullet, DIRECT mode, CPU renderer).
+
+A house of rooms from a YAML layout, a differential-drive robot touring it with a camera and
+drifting wheel odometry, ground-truth poses and rooms, and a teacher who sometimes names the room.
+"""
+
+from dgm_robot.sim.layout import Layout, LayoutError, load_layout, Room
+from dgm_robot.sim.speech import Utterance
+from dgm_robot.sim.world import SimStep, simulate_sequence, SimWorld
+
+__all__ = ['Layout', 'LayoutError', 'Room', 'SimStep', 'SimWorld', 'Utterance', 'load_layout',
+           'simulate_sequence']

@@ -1,0 +1,112 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng.
+
+Every room name is spoken in several voices and speeds, resampled to 16 kHz mono int16 and
+trimmed of leading and trailing silence, so the shipped clips can be rebuilt and extended:
+
+    python -m dgm_robot.sim.make_speech [--names kitchen office ...] [--out DIR]
+"""
+
+import argparse
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from dgm_robot.sim.speech import read_wav, SPEECH_DIR
+
+NAMES = ('kitchen', 'bedroom', 'bathroom', 'office', 'lounge', 'hallway', 'garage', 'library')
+VOICES = ('en', 'en-us', 'en+f3', 'en+m3')
+SPEEDS = (130, 175)     # words per minute
+RATE = 16000
+SILENCE = 0.02          # fraction of full scale below which leading/trailing audio is cut
+
+
+def espeak(text, voice, speed, exe):
+    """Return (pcm float64, sample_rate) of espeak-ng speaking text."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / 'clip.wav'
+        subprocess.run([exe, '-v', voice, '-s', str(speed), '-w', str(path), text],
+                       check=True, capture_output=True)
+        pcm, rate = read_wav(path)
+    return pcm.astype(np.float64) / 32768.0, rate
+
+
+def make_clip(pcm, rate):
+    """Return int16 PCM at RATE with silence trimmed and a 20 ms margin either side."""
+    g = np.gcd(RATE, rate)
+    pcm = resample_poly(pcm, RATE // g, rate // g)
+    loud = np.flatnonzero(np.abs(pcm) > SILENCE)
+    if len(loud) == 0:
+        raise RuntimeError('espeak-ng produced silence')
+    margin = RATE // 50
+    pcm = pcm[max(0, loud[0] - margin):loud[-1] + margin]
+    return np.clip(np.round(pcm * 32767), -32768, 32767).astype(np.int16)
+
+
+def write_wav(path, pcm, rate=RATE):
+    """Write mono int16 PCM to a WAV file."""
+    with wave.open(str(path), 'wb') as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(pcm.astype('<i2').tobytes())
+
+
+def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES, speeds=SPEEDS):
+    """Write one WAV per (name, voice, speed) into out and return their paths."""
+    exe = shutil.which('espeak-ng')
+    if exe is None:
+        raise RuntimeError('espeak-ng not found on PATH; install it (Debian/Ubuntu: '
+                           'sudo apt-get install espeak-ng) to regenerate the speech clips')
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:
+        if not name.isalpha():
+            raise ValueError(f'room name {name!r} must be a single word of letters')
+        for voice in voices:
+            for speed in speeds:
+                pcm = make_clip(*espeak(name, voice, speed, exe))
+                path = out / f'{name}_{voice.replace("+", "-")}_{speed}.wav'
+                write_wav(path, pcm)
+                paths.append(path)
+    return paths
+
+
+def main(argv=None):
+    """Command-line entry: regenerate the clips."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--names', nargs='+', default=list(NAMES), help='room names to speak')
+    parser.add_argument('--out', default=str(SPEECH_DIR), help='output folder')
+    args = parser.parse_args(argv)
+    try:
+        paths = generate(args.names, args.out)
+    except (RuntimeError, ValueError) as e:
+        print(f'make_speech: {e}', file=sys.stderr)
+        return 1
+    size = sum(p.stat().st_size for p in paths)
+    print(f'wrote {len(paths)} clips ({size / 1e6:.2f} MB) to {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
