@@ -1,0 +1,127 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""A codebook of acoustic words: spoken place names become discrete word tokens, online.
+
+The concept learner needs discrete words; without a speech recogniser, a teacher's spoken "kitchen"
+is only PCM. This module embeds each utterance (``dgm_robot.models.audio_features``) and clusters
+the embeddings online with the small-variance limit of a Chinese-restaurant-process Gaussian
+mixture (DP-means, Kulis and Jordan 2012): an utterance farther than ``new_word_distance`` from
+every word's mean starts a new word, otherwise it joins the most probable word and moves its mean.
+Tokens are ``'<prefix><k>'`` (``aw0``, ``aw1``, ...), so they mix with recognised text words.
+
+Bad input (empty, NaN/inf, not mono, under ``min_duration_s`` of sound after trimming silence)
+raises ``AudioInputError`` (a ValueError) naming the problem and leaves the codebook unchanged;
+callers that must not stop (nodes) catch it, count and skip.
+"""
+
+import numpy as np
+
+from dgm_robot.models.audio_features import UtteranceEmbedder
+
+VERSION = 1
+
+
+class AcousticWords:
+    """Online codebook over utterance embeddings.
+
+    Each word k has a mean mu_k and a count n_k. For an embedding x,
+    p(k | x) ∝ n_k exp(-|x - mu_k|^2 / (2 variance)) over the words learned so far.
+    """
+
+    def __init__(self, embedder=None, new_word_distance=0.85, variance=0.02, max_words=100,
+                 prefix='aw'):
+        if new_word_distance <= 0 or variance <= 0 or max_words < 1:
+            raise ValueError('new_word_distance and variance must be > 0 and max_words >= 1, got '
+                             f'{new_word_distance}, {variance}, {max_words}')
+        self.embedder = UtteranceEmbedder() if embedder is None else embedder
+        self.new_word_distance = float(new_word_distance)
+        self.variance = float(variance)
+        self.max_words = int(max_words)
+        self.prefix = prefix
+        self.means = np.zeros((0, self.embedder.dim))   # (K, D) mu_k
+        self.counts = np.zeros(0)                        # (K,) n_k
+
+    @property
+    def tokens(self):
+        """Tokens of the words learned so far, index k -> token."""
+        return [self.token(k) for k in range(len(self.counts))]
+
+    def token(self, k):
+        """Return the token of word ``k``."""
+        return f'{self.prefix}{k}'
+
+    def observe(self, pcm, sample_rate):
+        """Learn from one utterance and return its word token (a new word if none is close)."""
+        return self.observe_vector(self.embedder(pcm, sample_rate))
+
+    def assign(self, pcm, sample_rate):
+        """Return (token, posterior over words (K,)) without learning; (None, empty) if K = 0."""
+        return self.assign_vector(self.embedder(pcm, sample_rate))
+
+    def observe_vector(self, x):
+        """Learn from one embedding (D,) and return its token."""
+        x = self._checked(x)
+        dist = np.linalg.norm(self.means - x, axis=1)
+        if len(dist) < self.max_words and (len(dist) == 0 or dist.min() > self.new_word_distance):
+            self.means = np.vstack([self.means, x])
+            self.counts = np.append(self.counts, 1.0)
+            return self.token(len(self.counts) - 1)
+        k = int(np.argmax(self._posterior(dist)))
+        self.counts[k] += 1.0
+        self.means[k] += (x - self.means[k]) / self.counts[k]   # running mean of the word
+        return self.token(k)
+
+    def assign_vector(self, x):
+        """Return (token, posterior (K,)) for one embedding (D,) without learning."""
+        x = self._checked(x)
+        if len(self.counts) == 0:
+            return None, np.zeros(0)
+        post = self._posterior(np.linalg.norm(self.means - x, axis=1))
+        return self.token(int(np.argmax(post))), post
+
+    def _posterior(self, dist):
+        logp = np.log(self.counts) - dist ** 2 / (2.0 * self.variance)
+        p = np.exp(logp - logp.max())
+        return p / p.sum()
+
+    def _checked(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        if x.shape != (self.means.shape[1],):
+            raise ValueError(f'embedding must have shape ({self.means.shape[1]},), got {x.shape}')
+        if not np.all(np.isfinite(x)):
+            raise ValueError('embedding has NaN/inf values')
+        return x
+
+    def state_dict(self):
+        """Return everything learned, as plain values and numpy arrays (for saving)."""
+        return {'version': VERSION, 'dim': self.means.shape[1], 'means': self.means.copy(),
+                'counts': self.counts.copy(), 'new_word_distance': self.new_word_distance,
+                'variance': self.variance, 'max_words': self.max_words, 'prefix': self.prefix}
+
+    def load_state_dict(self, state):
+        """Restore a ``state_dict()``; ValueError if it was written by another version or dim."""
+        if state.get('version') != VERSION:
+            raise ValueError(f'acoustic-word state version {state.get("version")}, '
+                             f'this code reads version {VERSION}')
+        if int(state['dim']) != self.embedder.dim:
+            raise ValueError(f'acoustic-word state has embedding size {state["dim"]}, '
+                             f'this embedder gives {self.embedder.dim}')
+        self.means = np.array(state['means'], dtype=np.float64).reshape(-1, int(state['dim']))
+        self.counts = np.array(state['counts'], dtype=np.float64)
+        self.new_word_distance = float(state['new_word_distance'])
+        self.variance = float(state['variance'])
+        self.max_words = int(state['max_words'])
+        self.prefix = str(state['prefix'])
