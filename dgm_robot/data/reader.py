@@ -195,9 +195,10 @@ class BagSource:
         pose_t, pose_v, pose_late = _sorted(pose[:, 0], pose[:, 1:])
         names = json.loads(self.custom.get('dgm_robot.rooms', '[]'))
         for _, name in rooms:
-            if name not in names:
+            if name and name not in names:
                 names.append(name)
-        room_t, room_ids, _ = _sorted([t for t, _ in rooms], [names.index(n) for _, n in rooms])
+        room_t, room_ids, _ = _sorted([t for t, _ in rooms],
+                                      [names.index(n) if n else -1 for _, n in rooms])
         return _Streams(odom_t, odom_v[:, :2], odom_v[:, 2:], pose_t, pose_v, room_t,
                         room_ids.astype(np.int64), names, sorted(words, key=lambda w: w.stamp),
                         self._audio_events(audio, info),

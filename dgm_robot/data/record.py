@@ -86,8 +86,6 @@ class BagRecorder:
         self.chunk = int(round(self.dt * AUDIO_RATE))  # audio samples per sim step
         self.pending = np.zeros(0, np.float32)  # teacher's speech still to be played
         self.frames = 0
-        self.utterances = 0
-        self.rooms = {}
         self.writer = Writer(path, version=BAG_VERSIONS[distro], storage_plugin=STORAGES[storage])
         self.writer.set_custom_data('dgm_robot.distro', distro)
         self.writer.set_custom_data('dgm_robot.rooms', json.dumps(list(room_names)))
@@ -214,9 +212,7 @@ class BagRecorder:
         if step.utterance is not None:
             self._write(topics.words, types['std_msgs/msg/String'](data=step.utterance.text),
                         stamp_ns)
-            self.utterances += 1
         self._write(topics.room, types['std_msgs/msg/String'](data=step.room_name), stamp_ns)
-        self.rooms[step.room_name] = self.rooms.get(step.room_name, 0) + 1
         self.frames += 1
 
     def close(self):
