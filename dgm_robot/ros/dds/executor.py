@@ -1,0 +1,150 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""A single-threaded executor with rclpy's spin semantics.
+
+Callbacks of all nodes added to it run one at a time on the spinning thread: a DDS WaitSet wakes
+it when a subscription has data, a timer is due or the context shuts down. Waits are cut into
+short slices because Python runs signal handlers only between C calls, so SIGINT/SIGTERM act
+within a slice.
+"""
+
+import time
+
+from dgm_robot.ros.dds.context import default_context, delete_entity
+
+# Longest single wait in the DDS WaitSet; bounds the reaction time to signals.
+_WAIT_SLICE_NS = 50_000_000
+
+
+class ExternalShutdownException(Exception):
+    """The context was shut down (e.g. by SIGTERM) while spinning (rclpy.executors)."""
+
+
+class SingleThreadedExecutor:
+    """Runs the subscriptions and timers of its nodes from the thread that spins it."""
+
+    def __init__(self, *, context=None):
+        self.context = context or default_context
+        self._nodes = []
+        self._ready = []
+        self._waitset = None
+        self._attached = set()
+
+    def add_node(self, node):
+        """Add a node; return False if it was already added."""
+        if node in self._nodes:
+            return False
+        self._nodes.append(node)
+        node.executor = self
+        self.wake()
+        return True
+
+    def remove_node(self, node):
+        """Stop serving a node."""
+        if node in self._nodes:
+            self._nodes.remove(node)
+            node.executor = None
+            self._ready = [item for item in self._ready if item[0] is not node]
+
+    def get_nodes(self):
+        """Return the nodes served."""
+        return list(self._nodes)
+
+    def wake(self):
+        """Interrupt a wait so that new entities are picked up."""
+        if self._waitset is not None:
+            self._waitset.set_trigger(True)
+
+    def shutdown(self, timeout_sec=None):
+        """Remove every node and free the wait set; return True."""
+        for node in list(self._nodes):
+            self.remove_node(node)
+        if self._waitset is not None:
+            delete_entity(self._waitset)
+            self._waitset = None
+            self._attached.clear()
+        return True
+
+    def spin(self):
+        """Serve callbacks until the context shuts down."""
+        while self.context.ok():
+            self.spin_once()
+
+    def spin_once(self, timeout_sec=None):
+        """Run at most one ready callback, waiting up to `timeout_sec` (None: forever)."""
+        if not self._ready:
+            self._wait(timeout_sec)
+        if self._ready:
+            node, kind, entity = self._ready.pop(0)
+            self._execute(kind, entity)
+
+    def forget(self, subscription):
+        """Detach a subscription's condition before the subscription is destroyed."""
+        if subscription.condition in self._attached:
+            self._waitset.detach(subscription.condition)
+            self._attached.discard(subscription.condition)
+        self._ready = [item for item in self._ready if item[2] is not subscription]
+
+    def _sync_waitset(self):
+        if self._waitset is None:
+            self._waitset = self.context.make_waitset()
+        wanted = {sub.condition for node in self._nodes for sub in node.subscriptions}
+        for condition in self._attached - wanted:
+            self._waitset.detach(condition)
+        for condition in wanted - self._attached:
+            self._waitset.attach(condition)
+        self._attached = wanted
+
+    def _collect(self):
+        for node in self._nodes:
+            self._ready += [(node, 'timer', t) for t in node.timers if t.is_ready()]
+            self._ready += [(node, 'sub', s) for s in node.subscriptions if s.condition.triggered]
+
+    def _wait(self, timeout_sec):
+        if not self.context.ok():
+            raise ExternalShutdownException()
+        self._sync_waitset()
+        deadline = None if timeout_sec is None else time.monotonic_ns() + int(timeout_sec * 1e9)
+        while True:
+            remaining = None if deadline is None else deadline - time.monotonic_ns()
+            self._collect()
+            if self._ready or remaining is not None and remaining <= 0:
+                return
+            slice_ns = _WAIT_SLICE_NS if remaining is None else min(remaining, _WAIT_SLICE_NS)
+            for node in self._nodes:
+                for timer in node.timers:
+                    due = timer.time_until_next_call()
+                    if due is not None:
+                        slice_ns = max(0, min(slice_ns, due))
+            self._waitset.wait(slice_ns)
+            self._waitset.set_trigger(False)
+            if not self.context.ok():
+                raise ExternalShutdownException()
+            self._sync_waitset()
+
+    def _execute(self, kind, entity):
+        if kind == 'timer':
+            if entity.is_ready():
+                entity.mark_called()
+                entity.callback()
+            return
+        if entity._reader is None:
+            return
+        for msg in entity.take():
+            entity.callback(msg)
+
+
+Executor = SingleThreadedExecutor

@@ -1,0 +1,374 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""Node, publishers, subscriptions and timers with rclpy's names and semantics.
+
+A node here owns DDS readers and writers on the context's participant; an executor (see
+executor.py) serves its subscriptions and timers from one thread. Subscriptions with best-effort
+QoS (sensor data) hand the callback only the newest waiting sample and count the older ones in
+`Subscription.dropped`, so a slow node always works on the latest frame and can report how many
+frames it skipped.
+"""
+
+from cyclonedds.core import InstanceState, ReadCondition, SampleState, ViewState
+from cyclonedds.pub import DataWriter
+from cyclonedds.sub import DataReader
+
+from dgm_robot.ros.dds.clock import ROSClock
+from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
+from dgm_robot.ros.dds.logger import RcutilsLogger
+from dgm_robot.ros.dds.message_types import get_message
+from dgm_robot.ros.dds.names import dds_topic_name, NameResolver, parse_ros_args, RosArguments
+from dgm_robot.ros.dds.parameters import (
+    load_params_file, Parameter, ParameterNotDeclaredException, ParameterStore,
+    SetParametersResult)
+from dgm_robot.ros.dds.qos import as_profile, QoSProfile, ReliabilityPolicy, to_dds_qos
+
+_ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
+# Upper bound on samples taken per reader per executor pass (keep-all histories).
+_TAKE_MAX = 256
+
+
+def _check_msg_type(msg_type):
+    if not hasattr(msg_type, '__ros_type__'):
+        raise TypeError(f'{msg_type!r} is not a message class of this runtime; use '
+                        'dgm_robot.ros.rclpy_compat.msgs or dgm_robot.ros.dds.get_message')
+
+
+class Publisher:
+    """Writes messages of one type to one topic (rclpy.publisher.Publisher)."""
+
+    def __init__(self, node, msg_type, topic_name, qos_profile):
+        _check_msg_type(msg_type)
+        self.msg_type = msg_type
+        self.topic_name = topic_name
+        self.qos_profile = qos_profile
+        topic = node.context.topic(dds_topic_name(topic_name), msg_type)
+        self._writer = DataWriter(node.context.participant, topic, qos=to_dds_qos(qos_profile))
+
+    def publish(self, msg):
+        """Publish one message; raise TypeError for a message of another type."""
+        if not isinstance(msg, self.msg_type):
+            raise TypeError(f'publisher on {self.topic_name} expects {self.msg_type.__ros_type__},'
+                            f' got {type(msg).__name__}')
+        self._writer.write(msg)
+
+    def get_subscription_count(self):
+        """Return the number of matched subscriptions."""
+        return self._writer.get_publication_matched_status().current_count
+
+    def destroy(self):
+        """Delete the DDS writer."""
+        if self._writer is not None:
+            delete_entity(self._writer)
+            self._writer = None
+
+
+class Subscription:
+    """Calls `callback(msg)` for messages on one topic (rclpy.subscription.Subscription).
+
+    Counters: `received` samples taken from DDS, `dropped` of them skipped as stale (best-effort
+    subscriptions deliver only the newest sample of each executor pass), so
+    `received - dropped` callbacks ran.
+    """
+
+    def __init__(self, node, msg_type, topic_name, callback, qos_profile):
+        _check_msg_type(msg_type)
+        self.msg_type = msg_type
+        self.topic_name = topic_name
+        self.callback = callback
+        self.qos_profile = qos_profile
+        self.newest_only = qos_profile.reliability == ReliabilityPolicy.BEST_EFFORT
+        self.received = 0
+        self.dropped = 0
+        topic = node.context.topic(dds_topic_name(topic_name), msg_type)
+        self._reader = DataReader(node.context.participant, topic, qos=to_dds_qos(qos_profile))
+        self.condition = ReadCondition(self._reader, _ANY_SAMPLE)
+
+    def take(self):
+        """Return the messages the callback should see now (empty when none waits)."""
+        samples = self._reader.take(_TAKE_MAX if self.newest_only else 1)
+        self.received += len(samples)
+        if self.newest_only and len(samples) > 1:
+            self.dropped += len(samples) - 1
+            samples = samples[-1:]
+        return samples
+
+    def get_publisher_count(self):
+        """Return the number of matched publishers."""
+        return self._reader.get_subscription_matched_status().current_count
+
+    def destroy(self):
+        """Delete the DDS reader."""
+        if self._reader is not None:
+            delete_entity(self.condition)
+            delete_entity(self._reader)
+            self._reader = None
+
+
+class Timer:
+    """Calls `callback()` every period of the node's clock (rclpy.timer.Timer)."""
+
+    def __init__(self, callback, period_sec, clock):
+        if period_sec <= 0:
+            raise ValueError(f'timer period must be positive, got {period_sec} s')
+        self.callback = callback
+        self.timer_period_ns = int(period_sec * 1e9)
+        self.clock = clock
+        self._canceled = False
+        self.reset()
+
+    def reset(self):
+        """Restart the period from now (and un-cancel)."""
+        self._canceled = False
+        self._next_ns = self.clock.now().nanoseconds + self.timer_period_ns
+
+    def cancel(self):
+        """Stop calling the callback."""
+        self._canceled = True
+
+    def is_canceled(self):
+        """Return True after cancel()."""
+        return self._canceled
+
+    def time_until_next_call(self):
+        """Return nanoseconds until the next call (None when canceled)."""
+        if self._canceled:
+            return None
+        return self._next_ns - self.clock.now().nanoseconds
+
+    def is_ready(self):
+        """Return True when the period has elapsed."""
+        return not self._canceled and self.clock.now().nanoseconds >= self._next_ns
+
+    def mark_called(self):
+        """Schedule the next call, skipping periods that were missed (as rcl does)."""
+        now = self.clock.now().nanoseconds
+        self._next_ns += self.timer_period_ns
+        if self._next_ns <= now:
+            self._next_ns = now + self.timer_period_ns - (now - self._next_ns) % \
+                self.timer_period_ns
+
+    def destroy(self):
+        """Stop the timer for good."""
+        self._canceled = True
+
+
+class Node:
+    """A ROS node over DDS (rclpy.node.Node), with the subset of its API the nodes use."""
+
+    def __init__(self, node_name, *, context=None, cli_args=None, namespace=None,
+                 use_global_arguments=True, parameter_overrides=None,
+                 allow_undeclared_parameters=False,
+                 automatically_declare_parameters_from_overrides=False, **_ignored):
+        self.context = context or default_context
+        if not self.context.ok():
+            raise NotInitializedError('rclpy.init() must be called before creating a node')
+        # Node-local arguments come after the global ones, so their parameters win; rcl tries
+        # local remapping rules first.
+        local = parse_ros_args(cli_args or [])
+        arguments = RosArguments()
+        if use_global_arguments:
+            arguments.extend(self.context.arguments)
+        arguments.extend(local)
+        remaps = local.remaps + (self.context.arguments.remaps if use_global_arguments else [])
+        self._names = NameResolver(node_name, namespace, remaps)
+        self._logger = RcutilsLogger(self._names.node_name)
+        self._clock = ROSClock()
+        self.publishers, self.subscriptions, self.timers = [], [], []
+        self.executor = None
+        self._clock_sub = None
+        overrides = {}
+        for path in arguments.params_files:
+            overrides.update(load_params_file(path, self._names.fqn))
+        for node, name, value in arguments.params:
+            if node in (None, self._names.node_name):
+                overrides[name] = value
+        for parameter in parameter_overrides or []:
+            overrides[parameter.name] = parameter.value
+        self._parameters = ParameterStore(overrides, allow_undeclared_parameters)
+        self.declare_parameter('use_sim_time', False)
+        if automatically_declare_parameters_from_overrides:
+            for name, value in overrides.items():
+                if name not in self._parameters.values:
+                    self.declare_parameter(name, value)
+        self._apply_use_sim_time(self.get_parameter('use_sim_time').value)
+
+    # --- names, logging, time -------------------------------------------------------------
+
+    def get_name(self):
+        """Return the node name (after `__node` remapping)."""
+        return self._names.node_name
+
+    def get_namespace(self):
+        """Return the node namespace (after `__ns` remapping)."""
+        return self._names.namespace
+
+    def get_fully_qualified_name(self):
+        """Return namespace + '/' + name."""
+        return self._names.fqn
+
+    def resolve_topic_name(self, topic):
+        """Return the fully qualified, remapped name `topic` refers to from this node."""
+        return self._names.resolve_topic(topic)
+
+    def get_logger(self):
+        """Return the node's logger."""
+        return self._logger
+
+    def get_clock(self):
+        """Return the node's ROS clock (simulated time while use_sim_time is true)."""
+        return self._clock
+
+    def _apply_use_sim_time(self, enabled):
+        if enabled and self._clock_sub is None:
+            self._clock._set_ros_time_override(0)
+            self._clock_sub = self.create_subscription(
+                get_message('rosgraph_msgs/msg/Clock'), '/clock', self._on_clock,
+                QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT))
+        elif not enabled and self._clock_sub is not None:
+            self.destroy_subscription(self._clock_sub)
+            self._clock_sub = None
+            self._clock._set_ros_time_override(None)
+
+    def _on_clock(self, msg):
+        self._clock._set_ros_time_override(msg.clock.sec * 1_000_000_000 + msg.clock.nanosec)
+
+    # --- entities -------------------------------------------------------------------------
+
+    def create_publisher(self, msg_type, topic, qos_profile, **_ignored):
+        """Create a Publisher; `qos_profile` is a QoSProfile or a keep-last depth."""
+        publisher = Publisher(self, msg_type, self.resolve_topic_name(topic),
+                              as_profile(qos_profile))
+        self.publishers.append(publisher)
+        return publisher
+
+    def create_subscription(self, msg_type, topic, callback, qos_profile, **_ignored):
+        """Create a Subscription calling `callback(msg)`; see Subscription for stale samples."""
+        subscription = Subscription(self, msg_type, self.resolve_topic_name(topic), callback,
+                                    as_profile(qos_profile))
+        self.subscriptions.append(subscription)
+        self._wake_executor()
+        return subscription
+
+    def create_timer(self, timer_period_sec, callback, callback_group=None, clock=None):
+        """Create a Timer calling `callback()` every `timer_period_sec` of the node clock."""
+        timer = Timer(callback, timer_period_sec, clock or self._clock)
+        self.timers.append(timer)
+        self._wake_executor()
+        return timer
+
+    def _wake_executor(self):
+        if self.executor is not None:
+            self.executor.wake()
+
+    def destroy_publisher(self, publisher):
+        """Destroy one publisher; return True if it belonged to this node."""
+        return self._destroy(self.publishers, publisher)
+
+    def destroy_subscription(self, subscription):
+        """Destroy one subscription; return True if it belonged to this node."""
+        return self._destroy(self.subscriptions, subscription)
+
+    def destroy_timer(self, timer):
+        """Destroy one timer; return True if it belonged to this node."""
+        return self._destroy(self.timers, timer)
+
+    def _destroy(self, entities, entity):
+        if entity not in entities:
+            return False
+        entities.remove(entity)
+        if self.executor is not None and isinstance(entity, Subscription):
+            self.executor.forget(entity)
+        entity.destroy()
+        self._wake_executor()
+        return True
+
+    def destroy_node(self):
+        """Destroy every publisher, subscription and timer of this node."""
+        if self.executor is not None:
+            for subscription in self.subscriptions:
+                self.executor.forget(subscription)
+            self.executor.remove_node(self)
+        for entities in (self.publishers, self.subscriptions, self.timers):
+            while entities:
+                entities.pop().destroy()
+        self._clock_sub = None
+
+    # --- parameters -----------------------------------------------------------------------
+
+    def declare_parameter(self, name, value=None, descriptor=None, ignore_override=False):
+        """Declare a parameter and return it (override > default); raise if refused."""
+        return self._parameters.declare(name, value, descriptor, ignore_override)
+
+    def declare_parameters(self, namespace, parameters, ignore_override=False):
+        """Declare `(name, value[, descriptor])` tuples under `namespace.`; return them."""
+        declared = []
+        for entry in parameters:
+            name = f'{namespace}.{entry[0]}' if namespace else entry[0]
+            value = entry[1] if len(entry) > 1 else None
+            descriptor = entry[2] if len(entry) > 2 else None
+            declared.append(self.declare_parameter(name, value, descriptor, ignore_override))
+        return declared
+
+    def has_parameter(self, name):
+        """Return True if `name` was declared."""
+        return name in self._parameters.values
+
+    def get_parameter(self, name):
+        """Return the Parameter `name`; raise ParameterNotDeclaredException if undeclared."""
+        return self._parameters.get(name)
+
+    def get_parameters(self, names):
+        """Return the Parameters `names`."""
+        return [self.get_parameter(name) for name in names]
+
+    def get_parameter_or(self, name, alternative_value=None):
+        """Return the Parameter `name`, or `alternative_value` when it is not declared."""
+        if name not in self._parameters.values:
+            if alternative_value is None:
+                return Parameter(name, Parameter.Type.NOT_SET)
+            return alternative_value
+        return self._parameters.values[name]
+
+    def describe_parameter(self, name):
+        """Return the ParameterDescriptor of `name`."""
+        if name not in self._parameters.descriptors:
+            raise ParameterNotDeclaredException(name)
+        return self._parameters.descriptors[name]
+
+    def set_parameters(self, parameter_list):
+        """Set parameters one by one; return one SetParametersResult each."""
+        return [self.set_parameters_atomically([p]) for p in parameter_list]
+
+    def set_parameters_atomically(self, parameter_list):
+        """Set all or none of `parameter_list`; return one SetParametersResult."""
+        result = self._parameters.set_atomically(parameter_list)
+        if result.successful:
+            for parameter in parameter_list:
+                if parameter.name == 'use_sim_time':
+                    self._apply_use_sim_time(bool(parameter.value))
+        return result
+
+    def add_on_set_parameters_callback(self, callback):
+        """Call `callback(parameters) -> SetParametersResult` before each change is applied."""
+        self._parameters.callbacks.insert(0, callback)
+
+    def remove_on_set_parameters_callback(self, callback):
+        """Stop calling a callback added with add_on_set_parameters_callback."""
+        self._parameters.callbacks.remove(callback)
+
+
+__all__ = ['Node', 'Publisher', 'Subscription', 'Timer', 'SetParametersResult']
