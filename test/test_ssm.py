@@ -31,6 +31,11 @@ R = np.diag([0.1, 0.05])
 P0 = np.eye(3)
 
 
+def log_diag(mat):
+    """Return the log of a diagonal matrix's entries less the filter's noise floor."""
+    return torch.log(torch.from_numpy(np.diag(mat).copy()) - NOISE_FLOOR)
+
+
 def linear_ssm():
     """Return a one-regime KalmanSSM in float64 set to the known system (A, B, C, Q, R, P0)."""
     torch.manual_seed(0)
@@ -39,10 +44,10 @@ def linear_ssm():
         ssm.transitions.copy_(torch.from_numpy(A)[None])
         ssm.control_gains.copy_(torch.from_numpy(B)[None])
         ssm.emissions.copy_(torch.from_numpy(C)[None])
-        ssm.log_process_var.copy_(torch.log(torch.from_numpy(np.diag(Q).copy()) - NOISE_FLOOR))
-        ssm.log_obs_var.copy_(torch.log(torch.from_numpy(np.diag(R).copy()) - NOISE_FLOOR))
+        ssm.log_process_var.copy_(log_diag(Q))
+        ssm.log_obs_var.copy_(log_diag(R))
         ssm.init_mean.zero_()
-        ssm.log_init_var.copy_(torch.log(torch.from_numpy(np.diag(P0).copy()) - NOISE_FLOOR))
+        ssm.log_init_var.copy_(log_diag(P0))
     return ssm
 
 

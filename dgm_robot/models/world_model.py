@@ -1,0 +1,237 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The online world model: VAE + learned filter behind a small numpy API for pipeline and nodes.
+
+One call per camera frame (or per latent from the encoder node), one call for k-step predictions.
+Everything runs batch-1 on the CPU under torch.inference_mode; state is an explicit value, so a
+caller can keep several beliefs or roll one back.
+"""
+
+from dataclasses import dataclass
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from dgm_robot.models import kalman
+from dgm_robot.models.checkpoint import CheckpointError, load_checkpoint, load_state
+from dgm_robot.models.checkpoint import save_checkpoint
+from dgm_robot.models.ssm import KalmanSSM, SSMState
+from dgm_robot.models.vae import frames_to_tensor, tensor_to_frames, VAE
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / 'default' / 'world_model.pt'
+
+
+class InputError(ValueError):
+    """A latent, control or time step the filter cannot use (wrong shape, NaN, dt <= 0)."""
+
+
+@dataclass
+class FilterState:
+    """Belief over the world state z after the frames seen so far."""
+
+    ssm: SSMState
+    steps: int = 0
+
+    @property
+    def mean(self):
+        """Posterior mean of z, (n,) float32."""
+        return self.ssm.mean[0].numpy()
+
+    @property
+    def cov(self):
+        """Posterior covariance of z, (n, n) float32."""
+        return self.ssm.cov[0].numpy()
+
+
+@dataclass
+class StepOutput:
+    """What one filter step tells the caller; arrays are numpy float32."""
+
+    state_mean: np.ndarray   # (n,) filtered z_t
+    state_var: np.ndarray    # (n,) its marginal variances
+    obs_mean: np.ndarray     # (m,) filtered latent C_t z_t
+    obs_var: np.ndarray      # (m,) its variances (diag C P C^T)
+    surprise: float          # -log p(a_t | a_<t, u) in nats; nan when the frame was missing
+
+
+@dataclass
+class Prediction:
+    """Exact k-step predictive distributions; row j is t + (j + 1) steps ahead."""
+
+    obs_mean: np.ndarray     # (k, m) latent a
+    obs_var: np.ndarray      # (k, m)
+    obs_cov: np.ndarray      # (k, m, m)
+    state_mean: np.ndarray   # (k, n) state z
+    state_cov: np.ndarray    # (k, n, n)
+    dts: np.ndarray          # (k,) seconds per step
+
+
+def _vector(name, value, size):
+    arr = np.asarray(value, dtype=np.float32).reshape(-1)
+    if arr.shape != (size,):
+        raise InputError(f'{name} must have {size} values, got shape {np.shape(value)}')
+    if not np.isfinite(arr).all():
+        raise InputError(f'{name} contains NaN or inf: {arr}')
+    return torch.from_numpy(arr)[None]
+
+
+class WorldModel:
+    """A trained VAE and KalmanSSM with the config that rebuilds them."""
+
+    def __init__(self, config, vae=None, ssm=None):
+        self.config = config
+        self.vae = vae or VAE(**config['vae'])
+        self.ssm = ssm or KalmanSSM(**config['ssm'])
+        self.vae.eval()
+        self.ssm.eval()
+        self.model_id = config.get('model_id', 'untrained')
+
+    @classmethod
+    def create(cls, image_size=64, channels=3, latent_dim=16, base_channels=16,
+               likelihood='gaussian', state_dim=32, control_dim=2, num_mixtures=3,
+               hidden_dim=32, dt0=0.1):
+        """Build an untrained model from sizes."""
+        config = {'vae': dict(image_size=image_size, channels=channels, latent_dim=latent_dim,
+                              base_channels=base_channels, likelihood=likelihood),
+                  'ssm': dict(obs_dim=latent_dim, state_dim=state_dim,
+                              control_dim=control_dim, num_mixtures=num_mixtures,
+                              hidden_dim=hidden_dim, dt0=dt0)}
+        return cls(config)
+
+    @classmethod
+    def load(cls, path):
+        """Load a model file; raises CheckpointError naming the file on any problem."""
+        payload = load_checkpoint(path)
+        config = payload['config']
+        try:
+            model = cls(config)
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointError(path, f'config cannot build a model ({err})') from err
+        for name in ('vae', 'ssm'):
+            if name not in payload['state']:
+                raise CheckpointError(path, f'no weights for {name!r}')
+            load_state(path, getattr(model, name), payload['state'][name])
+        model.model_id = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+        return model
+
+    def save(self, path, **extra):
+        """Write the model (and optional extra entries, e.g. training state) to path."""
+        state = {'vae': self.vae.state_dict(), 'ssm': self.ssm.state_dict()}
+        save_checkpoint(path, self.config, state, **extra)
+
+    @property
+    def latent_dim(self):
+        """Size m of the VAE latent a."""
+        return self.ssm.config['obs_dim']
+
+    @property
+    def state_dim(self):
+        """Size n of the filter state z."""
+        return self.ssm.config['state_dim']
+
+    @property
+    def dt0(self):
+        """Nominal frame period in seconds."""
+        return self.ssm.dt0
+
+    def initial_state(self):
+        """Return the belief before any frame."""
+        with torch.inference_mode():
+            return FilterState(self.ssm.initial_state(1))
+
+    @torch.inference_mode()
+    def encode(self, frame):
+        """Return q(a | frame) as (mean (m,), var (m,)) for one frame (H, W, 3) uint8 rgb."""
+        x = frames_to_tensor(np.asarray(frame)[None], self.vae.config['image_size'],
+                             self.vae.config['channels'])
+        mean, var = self.vae.encode(x)
+        return mean[0].numpy(), var[0].numpy()
+
+    def step(self, state, frame, control, dt):
+        """Advance the belief by one frame (or None when it is missing); see step_latent."""
+        latent = None if frame is None else self.encode(frame)
+        return self.step_latent(state, latent, control, dt)
+
+    @torch.inference_mode()
+    def step_latent(self, state, latent, control, dt):
+        """Advance the belief by dt seconds under control (v, w) and condition on a latent.
+
+        latent: (mean (m,), var (m,)) from encode() or the encoder node, or None to skip the
+        update (missing frame). Returns (new FilterState, StepOutput).
+        """
+        control = _vector('control', control, self.ssm.config['control_dim'])
+        dt = float(dt)
+        if not np.isfinite(dt) or dt <= 0:
+            raise InputError(f'dt must be a positive number of seconds, got {dt}')
+        dt_t = torch.tensor([dt])
+        hidden, emission, _, mean, cov = self.ssm.propagate(state.ssm, control, dt_t)
+        surprise = float('nan')
+        if latent is None:
+            prev_obs = kalman.matvec(emission, mean)   # imputed latent feeds the GRU
+        else:
+            obs = _vector('latent mean', latent[0], self.latent_dim)
+            obs_var = _vector('latent variance', latent[1], self.latent_dim)
+            if (obs_var < 0).any():
+                raise InputError('latent variance must be >= 0')
+            mean, cov, loglik = kalman.update(mean, cov, emission, obs,
+                                              self.ssm.obs_noise(obs_var))
+            surprise = -float(loglik)
+            prev_obs = obs
+        new = FilterState(SSMState(mean, cov, hidden, prev_obs), state.steps + 1)
+        obs_mean = emission[0] @ mean[0]
+        obs_var = torch.diagonal(emission[0] @ cov[0] @ emission[0].T)
+        out = StepOutput(mean[0].numpy(), torch.diagonal(cov[0]).numpy(), obs_mean.numpy(),
+                         obs_var.numpy(), surprise)
+        return new, out
+
+    @torch.inference_mode()
+    def predict(self, state, controls, k=None, dt=None):
+        """Exact predictive distributions for the next k steps under controls (k, 2).
+
+        controls may be a single (2,) control held for all k steps; dt is seconds per step
+        (float or (k,)), default the nominal frame period.
+        """
+        controls = np.asarray(controls, dtype=np.float32)
+        if controls.ndim == 1:
+            if k is None:
+                raise InputError('k is required when one control is given for all steps')
+            controls = np.broadcast_to(controls, (k, controls.shape[0]))
+        k = len(controls) if k is None else k
+        width = self.ssm.config['control_dim']
+        if controls.shape != (k, width) or not np.isfinite(controls).all():
+            raise InputError(f'controls must be finite, shaped ({k}, {width}), '
+                             f'got {controls.shape}')
+        dts = np.broadcast_to(np.asarray(self.dt0 if dt is None else dt, dtype=np.float32), (k,))
+        if not (np.isfinite(dts).all() and (dts > 0).all()):
+            raise InputError(f'dt must be positive, got {dt}')
+        out = self.ssm.forecast(state.ssm, torch.from_numpy(np.ascontiguousarray(controls))[None],
+                                torch.from_numpy(np.ascontiguousarray(dts))[None])
+        obs_cov = out['obs_cov'][0]
+        return Prediction(out['obs_mean'][0].numpy(),
+                          torch.diagonal(obs_cov, dim1=-2, dim2=-1).numpy(), obs_cov.numpy(),
+                          out['mean'][0].numpy(), out['cov'][0].numpy(), dts.copy())
+
+    @torch.inference_mode()
+    def decode(self, latents):
+        """Return frames (N, H, W, C) uint8 for latents (N, m)."""
+        z = torch.as_tensor(np.asarray(latents, dtype=np.float32)).reshape(-1, self.latent_dim)
+        return tensor_to_frames(self.vae.decode(z)).numpy()
+
+
+def load_default_model():
+    """Return the WorldModel trained on the simulated house that ships with the package."""
+    return WorldModel.load(DEFAULT_MODEL)
