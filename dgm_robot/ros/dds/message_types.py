@@ -216,7 +216,7 @@ def get_message(ros_type, distro='humble'):
     return _registry(distro).get(ros_type)
 
 
-class _Namespace(pytypes.SimpleNamespace):
+class MessageNamespace(pytypes.SimpleNamespace):
     """`msgs.sensor_msgs.msg.Image`: attribute access mirroring `from sensor_msgs.msg import`."""
 
     def __init__(self, path, resolve):
@@ -228,9 +228,9 @@ class _Namespace(pytypes.SimpleNamespace):
         if name.startswith('_'):
             raise AttributeError(name)
         path = self._path + (name,)
-        value = self._resolve(path) if len(path) == 3 else _Namespace(path, self._resolve)
+        value = self._resolve(path) if len(path) == 3 else MessageNamespace(path, self._resolve)
         setattr(self, name, value)
         return value
 
 
-msgs = _Namespace((), lambda path: get_message('/'.join(path)))
+msgs = MessageNamespace((), lambda path: get_message('/'.join(path)))

@@ -146,8 +146,26 @@ class Parameter:
         """The parameter's current setting (None when NOT_SET)."""
         return self._value
 
+    def get_parameter_value(self):
+        """Return the value as an rcl_interfaces/msg/ParameterValue."""
+        msg = get_message('rcl_interfaces/msg/ParameterValue')(type=int(self._type))
+        if self._type != Parameter.Type.NOT_SET:
+            slot = _VALUE_SLOTS[self._type]
+            setattr(msg, slot, list(self._value) if slot.endswith('array_value') else self._value)
+        return msg
+
     def __repr__(self):
         return f'Parameter({self._name!r}, {self._type.name}, {self._value!r})'
+
+
+_VALUE_SLOTS = {
+    Parameter.Type.BOOL: 'bool_value', Parameter.Type.INTEGER: 'integer_value',
+    Parameter.Type.DOUBLE: 'double_value', Parameter.Type.STRING: 'string_value',
+    Parameter.Type.BYTE_ARRAY: 'byte_array_value', Parameter.Type.BOOL_ARRAY: 'bool_array_value',
+    Parameter.Type.INTEGER_ARRAY: 'integer_array_value',
+    Parameter.Type.DOUBLE_ARRAY: 'double_array_value',
+    Parameter.Type.STRING_ARRAY: 'string_array_value',
+}
 
 
 def _range_reason(name, value, rng, integer):
@@ -291,8 +309,8 @@ class ParameterStore:
             return f'Trying to set a read-only parameter: {parameter.name}.'
         expected = Parameter.Type(descriptor.type)
         if (not descriptor.dynamic_typing and parameter.type_ != expected):
-            return (f"Wrong parameter type, expected '{expected.name}' "
-                    f"got '{parameter.type_.name}'")
+            return (f"Wrong parameter type, expected 'Type.{expected.name}' "
+                    f"got 'Type.{parameter.type_.name}'")
         return check_descriptor(parameter, descriptor)
 
     def set_atomically(self, parameters):

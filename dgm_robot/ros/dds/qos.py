@@ -108,10 +108,6 @@ qos_profile_services_default = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth
 qos_profile_parameters = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1000,
                                     reliability=ReliabilityPolicy.RELIABLE,
                                     durability=DurabilityPolicy.VOLATILE)
-# Not an rclpy preset name: the latched profile the interfaces table calls "transient local".
-qos_profile_transient_local = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
-                                         reliability=ReliabilityPolicy.RELIABLE,
-                                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def as_profile(qos_profile):

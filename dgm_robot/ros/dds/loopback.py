@@ -1,0 +1,50 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""A Cyclone DDS configuration that keeps all traffic on the loopback interface.
+
+Tests and single-machine runs (CI, a laptop running the simulator and the nodes) should neither
+reach nor disturb other DDS participants on the network; this configuration selects `lo` only,
+disables multicast and finds peers by unicast on 127.0.0.1.
+"""
+
+import os
+
+# Unicast discovery probes this many participant indices per domain on 127.0.0.1.
+MAX_LOCAL_PARTICIPANTS = 30
+
+
+def loopback_config(trace_file=None):
+    """Return CYCLONEDDS_URI text (inline XML) restricting DDS to 127.0.0.1.
+
+    `trace_file` adds configuration tracing, whose 'selected interfaces' and 'ownip' lines show
+    which interface Cyclone picked.
+    """
+    tracing = ''
+    if trace_file:
+        tracing = (f'<Tracing><Verbosity>config</Verbosity><OutputFile>{trace_file}'
+                   '</OutputFile></Tracing>')
+    return ('<CycloneDDS><Domain Id="any"><General><Interfaces>'
+            '<NetworkInterface address="127.0.0.1" multicast="false"/></Interfaces>'
+            '<AllowMulticast>false</AllowMulticast></General><Discovery>'
+            '<ParticipantIndex>auto</ParticipantIndex>'
+            f'<MaxAutoParticipantIndex>{MAX_LOCAL_PARTICIPANTS}</MaxAutoParticipantIndex>'
+            '<Peers><Peer address="127.0.0.1"/></Peers></Discovery>'
+            f'{tracing}</Domain></CycloneDDS>')
+
+
+def use_loopback(environ=None, trace_file=None):
+    """Set CYCLONEDDS_URI for this process (before the first participant is created)."""
+    (os.environ if environ is None else environ)['CYCLONEDDS_URI'] = loopback_config(trace_file)
