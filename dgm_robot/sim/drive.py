@@ -15,7 +15,8 @@
 """Kinematic differential-drive robot: a waypoint follower with bounded speed and acceleration.
 
 The robot turns on the spot towards a waypoint that lies well off its heading and slows down to
-stop on each waypoint, so it stays close to the straight legs the planner checked for collisions.
+stop wherever the path turns sharply, so it stays close to the straight legs the planner checked
+for collisions.
 """
 
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class DriveLimits:
     alpha_max: float = 2.5   # rad/s^2
     turn_in_place: float = 0.35  # rad: heading error above which the robot stops to turn
     reach: float = 0.1       # m: a waypoint closer than this counts as reached
+    pass_reach: float = 0.3  # m: the same for a waypoint the robot drives straight through
 
 
 class DiffDrive:
@@ -50,25 +52,40 @@ class DiffDrive:
         self.w = 0.0
         self.limits = limits or DriveLimits()
 
-    def command(self, waypoint):
-        """Return the (v, w) the robot wants in order to reach waypoint."""
+    def _stop_distance(self, path):
+        """Return the path length to the first waypoint where the robot must stop to turn."""
         lim = self.limits
-        dx, dy = waypoint[0] - self.pose[0], waypoint[1] - self.pose[1]
-        dist = math.hypot(dx, dy)
+        d = math.hypot(path[0][0] - self.pose[0], path[0][1] - self.pose[1])
+        heading = math.atan2(path[0][1] - self.pose[1], path[0][0] - self.pose[0])
+        for a, b in zip(path[:-1], path[1:]):
+            leg = math.atan2(b[1] - a[1], b[0] - a[0])
+            if abs(wrap(leg - heading)) > lim.turn_in_place:
+                break
+            d += math.hypot(b[0] - a[0], b[1] - a[1])
+            heading = leg
+        return d
+
+    def command(self, path):
+        """Return the (v, w) the robot wants in order to follow path (a list of waypoints)."""
+        lim = self.limits
+        dx, dy = path[0][0] - self.pose[0], path[0][1] - self.pose[1]
         err = wrap(math.atan2(dy, dx) - self.pose[2])
-        # Stopping distance profile v = sqrt(2 a d): arrive at rest on the waypoint.
-        v = min(lim.v_max, math.sqrt(2 * lim.a_max * dist)) * max(0.0, math.cos(err))
-        if abs(err) > lim.turn_in_place:
-            v = 0.0
+        # Stopping distance profile v = sqrt(2 a d): at rest where the path turns sharply.
+        v = min(lim.v_max, math.sqrt(2 * lim.a_max * self._stop_distance(path)))
+        v = 0.0 if abs(err) > lim.turn_in_place else v * math.cos(err)
         # Angular profile likewise: w = sqrt(2 alpha |err|), so turns end without overshoot.
         w = math.copysign(min(lim.w_max, math.sqrt(2 * lim.alpha_max * abs(err)), 3.0 * abs(err)),
                           err)
         return v, w
 
-    def step(self, waypoint, dt):
-        """Advance by dt towards waypoint within the limits; return True once it is reached."""
+    def step(self, path, dt):
+        """Advance by dt along path within the limits; return True once path[0] is reached.
+
+        A waypoint the robot drives through without turning much counts as reached a little
+        early, so it keeps its speed through door centres instead of stopping on each.
+        """
         lim = self.limits
-        v_cmd, w_cmd = self.command(waypoint)
+        v_cmd, w_cmd = self.command(path)
         self.v += float(np.clip(v_cmd - self.v, -lim.a_max * dt, lim.a_max * dt))
         self.w += float(np.clip(w_cmd - self.w, -lim.alpha_max * dt, lim.alpha_max * dt))
         # Exact arc integration of the unicycle model for constant (v, w) over dt.
@@ -82,4 +99,9 @@ class DiffDrive:
             x += self.v * dt * math.cos(th)
             y += self.v * dt * math.sin(th)
         self.pose[:] = (x, y, wrap(th1))
-        return math.hypot(waypoint[0] - x, waypoint[1] - y) < lim.reach
+        dist = math.hypot(path[0][0] - x, path[0][1] - y)
+        if len(path) > 1 and dist < lim.pass_reach:
+            nxt = math.atan2(path[1][1] - path[0][1], path[1][0] - path[0][0])
+            if abs(wrap(nxt - th1)) < lim.turn_in_place:
+                return True
+        return dist < lim.reach

@@ -231,7 +231,7 @@ def parse_layout(data, where='layout'):
     """Validate a parsed layout mapping and return a Layout; errors name the offending entry."""
     wall_height = float(data.get('wall_height', 2.5))
     wall_thickness = float(data.get('wall_thickness', 0.1))
-    door_width = float(data.get('door_width', 1.2))
+    door_width = float(data.get('door_width', 1.0))
     rooms_data = _need(data, 'rooms', where)
     if not isinstance(rooms_data, list) or len(rooms_data) < 2:
         raise LayoutError(f'{where}: rooms must be a list of at least two rooms')

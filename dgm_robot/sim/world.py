@@ -99,7 +99,7 @@ class SimWorld:
                 here = self._target_room
             self._target_room = self.tour.next_room(here)
             self._waypoints = self.tour.route(self.robot.pose[:2], here, self._target_room)
-        if self.robot.step(self._waypoints[0], self.dt):
+        if self.robot.step(self._waypoints, self.dt):
             self._waypoints.pop(0)
         self.odometry.update(self.robot.v, self.robot.w, self.dt)
 
