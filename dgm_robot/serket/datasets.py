@@ -1,0 +1,81 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Data sets for the concept learner: albertB (real, SpCoDataset) and a synthetic room stream.
+
+Both return a ConceptData: per-event positions, visual features, bags of words and, where
+known, the ground truth, so the evaluation and the benchmark treat them alike.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class ConceptData:
+    """Events of a concept-learning data set; truth arrays are None where unknown."""
+
+    positions: np.ndarray           # (N, 2) map frame, metres
+    features: np.ndarray            # (N, F) visual features (latents or class scores)
+    words: list                     # N bags of words, each a dict token -> count (or None)
+    concepts: np.ndarray = None     # (N,) true place category
+    positions_truth: np.ndarray = None   # (N,) true position distribution
+    num_concepts: np.ndarray = None      # (N,) true L after each event
+    num_positions: np.ndarray = None     # (N,) true K after each event
+    names: list = None              # true category id -> name, where known
+
+    def __len__(self):
+        return len(self.positions)
+
+
+def _csv_ints(path):
+    return np.array([int(v) for v in Path(path).read_text().replace('\n', ',').split(',')
+                     if v.strip()])
+
+
+def load_albertb(root):
+    """Load SpCoDataset albertB (50 teaching events, 9 places) from directory `root`."""
+    root = Path(root)
+    if not (root / 'position_place.txt').is_file():
+        raise FileNotFoundError(f'albertB data not found in {root}')
+    hist = np.loadtxt(root / 'histogram_w_place.txt')
+    words = [{f'w{j}': c for j, c in enumerate(row) if c > 0} for row in hist]
+    return ConceptData(
+        positions=np.loadtxt(root / 'position_place.txt')[:, :2],
+        features=np.loadtxt(root / 'image_place.txt'),
+        words=words,
+        concepts=np.loadtxt(root / 'place_category.txt').astype(int),
+        positions_truth=_csv_ints(root / 'Correct_categorize_it.csv'),
+        num_concepts=_csv_ints(root / 'Correct_num_of_categories_L.csv'),
+        num_positions=_csv_ints(root / 'Correct_num_of_categories_K.csv'))
+
+
+def synthetic_rooms(n_events, n_rooms=4, latent_dim=8, seed=0, room_size=1.0):
+    """Return a stream through `n_rooms` rooms: positions, room-specific latents and names.
+
+    The robot stays in a room for a few events then moves on; a teacher names the room at
+    one event in three, with a shared filler word, as in a real teaching session.
+    """
+    rng = np.random.default_rng(seed)
+    centres = np.stack([np.arange(n_rooms) * 6.0, (np.arange(n_rooms) % 2) * 5.0], 1)
+    looks = rng.normal(0, 3.0, (n_rooms, latent_dim))
+    rooms = np.repeat(rng.integers(0, n_rooms, n_events // 5 + 1), 5)[:n_events]
+    positions = centres[rooms] + rng.normal(0, room_size, (n_events, 2))
+    features = looks[rooms] + rng.normal(0, 1.0, (n_events, latent_dim))
+    names = [f'room{r}' for r in range(n_rooms)]
+    words = [{names[r]: 1, 'here': 1} if rng.random() < 1 / 3 else None for r in rooms]
+    return ConceptData(positions=positions, features=features, words=words, concepts=rooms,
+                       names=names)

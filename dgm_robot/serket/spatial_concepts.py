@@ -1,0 +1,509 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Online spatial-concept learner (SpCoA / SpCoSLAM 2.0 style) for places, their regions and names.
+
+Generative model per event t (Taniguchi et al.):
+    C_t ~ CRP(alpha)                         place concept
+    i_t | C_t ~ Dir-CRP(gamma)               position distribution, shared across concepts
+    x_t | i_t ~ N(mu_i, Sigma_i)             position in the map frame, NIW prior
+    f_t | C_t ~ N(diag) on VAE latents or Dirichlet-multinomial on image class scores
+    w_t | C_t ~ Dirichlet-multinomial         words (text tokens or acoustic word ids)
+Inference is a Rao-Blackwellised particle filter: each particle holds only sufficient
+statistics and the assignments of the last `lag` events; every new event is placed by its
+full conditional (the particle weight grows by its predictive likelihood), then the window is
+rejuvenated by one collapsed Gibbs sweep. Per-event cost is O(P * lag * L * K) with L, K capped,
+and memory is fixed apart from the vocabulary, whatever the stream length.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.special import logsumexp
+
+from dgm_robot.serket.markov import transition_matrix
+from dgm_robot.serket.priors import (DiagonalNormalGamma, dirichlet_log_predictive,
+                                     NormalInverseWishart)
+from dgm_robot.serket.state_io import load_state, save_state
+from dgm_robot.serket.vocabulary import Vocabulary
+
+STATE_KIND = 'dgm_robot.spatial_concepts'
+STATE_VERSION = 1
+POS_DIM = 2
+
+
+class ObservationError(ValueError):
+    """An event the learner cannot use (NaN, wrong size, nothing observed); it is skipped."""
+
+
+class UnknownPlaceError(ValueError):
+    """A place name that no learned concept explains."""
+
+
+@dataclass
+class SpatialConceptConfig:
+    """Hyper-parameters; the defaults suit rooms of a few metres and teaching at ~1 Hz."""
+
+    n_particles: int = 16
+    lag: int = 8                    # events rejuvenated per update (fixed-lag window)
+    max_concepts: int = 30          # cap on L, the number of concepts
+    max_positions: int = 40         # cap on K, the number of position Gaussians
+    alpha: float = 1.0              # CRP concentration of concepts
+    gamma: float = 1.0              # concentration of position distributions per concept
+    position_sigma: float = 1.0     # prior std (m) of a position Gaussian
+    position_kappa0: float = 0.01
+    visual: str = 'gaussian'        # 'gaussian' (VAE latents) or 'dirichlet' (class scores)
+    visual_scale: float = 1.0       # dirichlet: pseudo-counts one feature vector adds
+    visual_beta: float = 0.1        # dirichlet: prior per feature
+    latent_kappa0: float = 0.01     # gaussian: Normal-Gamma prior per latent dimension
+    latent_a0: float = 1.0
+    latent_b0: float = 0.1
+    word_beta: float = 0.1
+    weight_position: float = 1.0    # modality weights on the log-likelihoods
+    weight_visual: float = 1.0
+    weight_words: float = 1.0
+    markov_eta: float = 0.1
+    seed: int = 0
+    keep_history: bool = False      # keep every event's assignment (evaluation only: grows)
+
+    def __post_init__(self):
+        """Reject settings that cannot work, naming them."""
+        if self.visual not in ('gaussian', 'dirichlet'):
+            raise ValueError(f"visual must be 'gaussian' or 'dirichlet', got {self.visual!r}")
+        for name in ('n_particles', 'lag', 'max_concepts', 'max_positions'):
+            if getattr(self, name) < 1:
+                raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
+
+
+class SpatialConceptModel:
+    """Online learner of place concepts from (latent, position, words) events."""
+
+    def __init__(self, config=None):
+        self.config = config or SpatialConceptConfig()
+        c = self.config
+        self.rng = np.random.default_rng(c.seed)
+        self.vocab = Vocabulary()
+        self.niw = NormalInverseWishart.broad(POS_DIM, sigma=c.position_sigma,
+                                              kappa0=c.position_kappa0)
+        self.latent_prior = DiagonalNormalGamma(0.0, c.latent_kappa0, c.latent_a0, c.latent_b0)
+        self.n_events = 0
+        self.rejected = 0
+        self.latent_dim = None
+        self.last_posterior = np.zeros(c.max_concepts)
+        P, L, K, W = c.n_particles, c.max_concepts, c.max_positions, c.lag
+        # per-particle state (resampled together); shapes in comments
+        self.st = {
+            'logw': np.zeros(P),
+            'nL': np.zeros((P, L)),                 # events per concept
+            'nLK': np.zeros((P, L, K)),             # events per (concept, position Gaussian)
+            'nK': np.zeros((P, K)),                 # positions per Gaussian
+            'sx': np.zeros((P, K, POS_DIM)),        # sum of positions
+            'sxx': np.zeros((P, K, POS_DIM, POS_DIM)),
+            'wc': np.zeros((P, L, 16)),             # word counts (vocabulary capacity grows)
+            'wt': np.zeros((P, L)),
+            'trans': np.zeros((P, L, L)),           # concept transitions of finalised events
+            'last': np.full(P, -1),                 # concept of the last finalised event
+            'zl': np.full((P, W), -1),              # window assignments: concept
+            'zk': np.full((P, W), -1),              # window assignments: position Gaussian
+        }
+        if c.keep_history:
+            self.st['hist_l'] = np.zeros((P, 0), dtype=np.int64)
+            self.st['hist_k'] = np.zeros((P, 0), dtype=np.int64)
+        # the event window (shared by all particles): a ring buffer of the last `lag` events
+        self.win = {
+            't': np.full(W, -1),
+            'pos': np.full((W, POS_DIM), np.nan),
+            'wid': np.full((W, 4), -1),
+            'wct': np.zeros((W, 4)),
+        }
+
+    # ------------------------------------------------------------------ input
+
+    def observe(self, stamp, latent=None, position=None, words=None):
+        """Learn from one event and return its place posterior (max_concepts,).
+
+        stamp: seconds (float); latent: (F,) VAE latent mean, or image class scores when
+        config.visual is 'dirichlet'; position: (x, y) in the map frame; words: text, acoustic
+        word ids, a list of either, or a dict token -> count. Any of the three may be None.
+        Raises ObservationError (and counts it in `rejected`) without changing the state.
+        """
+        try:
+            event = self._check(stamp, latent, position, words, grow=True)
+        except ObservationError:
+            self.rejected += 1
+            raise
+        self._ensure_capacity(event)
+        slot = self.n_events % self.config.lag
+        if self.win['t'][slot] >= 0:
+            self._finalise(slot)
+        self._store(slot, event)
+        if self.config.keep_history:
+            for name in ('hist_l', 'hist_k'):
+                self.st[name] = np.concatenate(
+                    [self.st[name], np.full((self.config.n_particles, 1), -1)], axis=1)
+        self._gibbs(slot, first=True)
+        for other in np.argsort(self.win['t']):
+            if self.win['t'][other] >= 0 and other != slot:
+                self._gibbs(other, first=False)
+        self.n_events += 1
+        self._resample_if_degenerate()
+        self.last_posterior = self.place_posterior(latent, position, words)
+        return self.last_posterior
+
+    def _check(self, stamp, latent, position, words, grow):
+        c = self.config
+        if stamp is not None and not np.isfinite(float(stamp)):
+            raise ObservationError(f'stamp must be finite, got {stamp}')
+        event = {'pos': None, 'vis': None, 'wid': None, 'wct': None}
+        if position is not None:
+            pos = np.asarray(position, dtype=float)
+            if pos.shape != (POS_DIM,):
+                raise ObservationError(f'position must be (x, y), got shape {pos.shape}')
+            if not np.all(np.isfinite(pos)):
+                raise ObservationError(f'position has NaN or inf: {pos}')
+            event['pos'] = pos
+        if latent is not None:
+            vis = np.asarray(latent, dtype=float)
+            if vis.ndim != 1 or (self.latent_dim is not None and len(vis) != self.latent_dim):
+                want = f'({self.latent_dim},)' if self.latent_dim else 'a vector'
+                raise ObservationError(f'latent must be {want}, got shape {vis.shape}')
+            if not np.all(np.isfinite(vis)):
+                raise ObservationError('latent has NaN or inf')
+            if c.visual == 'dirichlet':
+                if np.any(vis < 0):
+                    raise ObservationError('image class scores must be >= 0')
+                vis = vis * c.visual_scale
+            event['vis'] = vis
+        if words is not None:
+            try:
+                wid, wct = self.vocab.bag(words, grow=grow)
+            except ValueError as err:
+                raise ObservationError(str(err)) from err
+            if len(wid):
+                event['wid'], event['wct'] = wid, wct
+        if event['pos'] is None and event['vis'] is None and event['wid'] is None:
+            raise ObservationError('event has no position, no latent and no known words')
+        return event
+
+    def _ensure_capacity(self, event):
+        c = self.config
+        if event['vis'] is not None and self.latent_dim is None:
+            self.latent_dim = F = len(event['vis'])
+            P, L = c.n_particles, c.max_concepts
+            self.st.update(vn=np.zeros((P, L)), vs=np.zeros((P, L, F)))
+            if c.visual == 'gaussian':
+                self.st['vss'] = np.zeros((P, L, F))
+            self.win['vis'] = np.full((c.lag, F), np.nan)
+        cap = self.st['wc'].shape[2]
+        if len(self.vocab) > cap:
+            grow = max(len(self.vocab), 2 * cap) - cap
+            self.st['wc'] = np.pad(self.st['wc'], ((0, 0), (0, 0), (0, grow)))
+        if event['wid'] is not None and len(event['wid']) > self.win['wid'].shape[1]:
+            grow = len(event['wid']) - self.win['wid'].shape[1]
+            self.win['wid'] = np.pad(self.win['wid'], ((0, 0), (0, grow)), constant_values=-1)
+            self.win['wct'] = np.pad(self.win['wct'], ((0, 0), (0, grow)))
+
+    def _store(self, slot, event):
+        self.win['t'][slot] = self.n_events
+        self.win['pos'][slot] = np.nan if event['pos'] is None else event['pos']
+        if 'vis' in self.win:
+            self.win['vis'][slot] = np.nan if event['vis'] is None else event['vis']
+        self.win['wid'][slot] = -1
+        self.win['wct'][slot] = 0
+        if event['wid'] is not None:
+            self.win['wid'][slot, :len(event['wid'])] = event['wid']
+            self.win['wct'][slot, :len(event['wid'])] = event['wct']
+        self.st['zl'][:, slot] = -1
+        self.st['zk'][:, slot] = -1
+
+    def _event(self, slot):
+        """Return the window event in `slot` as (pos or None, vis or None, wid, wct)."""
+        pos = self.win['pos'][slot]
+        vis = self.win['vis'][slot] if 'vis' in self.win else None
+        keep = self.win['wid'][slot] >= 0
+        return {'pos': None if np.isnan(pos[0]) else pos,
+                'vis': None if vis is None or np.isnan(vis[0]) else vis,
+                'wid': self.win['wid'][slot][keep] if keep.any() else None,
+                'wct': self.win['wct'][slot][keep]}
+
+    # -------------------------------------------------------------- inference
+
+    def _log_joint(self, event, allow_new=True):
+        """Return log p(C=l, i=k, event | rest) (P, L, K), or (P, L, 1) without a position."""
+        c, st = self.config, self.st
+        active_l = st['nL'] > 0
+        allowed_l = active_l | (self._first_free(active_l) if allow_new else False)
+        with np.errstate(divide='ignore'):
+            score = np.where(active_l, np.log(np.maximum(st['nL'], 1e-300)), np.log(c.alpha))
+        score = np.where(allowed_l, score, -np.inf)                               # (P, L)
+        if event['vis'] is not None:
+            if c.visual == 'gaussian':
+                ll = self.latent_prior.log_predictive(st['vn'], st['vs'], st['vss'], event['vis'])
+            else:
+                ll = dirichlet_log_predictive(st['vs'], st['vn'], event['vis'], c.visual_beta,
+                                              self.latent_dim)
+            score = score + c.weight_visual * ll
+        if event['wid'] is not None:
+            ll = dirichlet_log_predictive(st['wc'][:, :, event['wid']], st['wt'], event['wct'],
+                                          c.word_beta, len(self.vocab))
+            score = score + c.weight_words * ll
+        if event['pos'] is None:
+            return score[:, :, None]
+        active_k = st['nK'] > 0
+        allowed_k = active_k | (self._first_free(active_k) if allow_new else False)
+        g = c.gamma / (active_k.sum(1) + 1.0)                                      # (P,)
+        # P(i=k | C=l) = (n_lk + g) / (n_l + gamma) over the active Gaussians and one new one
+        n_l = st['nLK'].sum(2)
+        prior_k = (np.log(st['nLK'] + g[:, None, None])
+                   - np.log(n_l + c.gamma)[:, :, None])
+        prior_k = np.where(allowed_k[:, None, :], prior_k, -np.inf)               # (P, L, K)
+        ll_k = self.niw.log_predictive(st['nK'], st['sx'], st['sxx'], event['pos'])  # (P, K)
+        return score[:, :, None] + prior_k + c.weight_position * ll_k[:, None, :]
+
+    @staticmethod
+    def _first_free(active):
+        """Return a mask (P, N) of the first inactive slot per row (none when all are used)."""
+        free = np.zeros_like(active)
+        has_free = ~active.all(1)
+        free[np.flatnonzero(has_free), np.argmin(active, 1)[has_free]] = True
+        return free
+
+    def _gibbs(self, slot, first):
+        """Resample the assignment of window event `slot` in every particle."""
+        event = self._event(slot)
+        if not first:
+            self._move(slot, event, -1.0)
+        logp = self._log_joint(event)
+        P, L, K = logp.shape
+        flat = logp.reshape(P, -1)
+        if first:
+            self.st['logw'] += logsumexp(flat, axis=1)
+        pick = np.argmax(flat + self.rng.gumbel(size=flat.shape), axis=1)
+        self.st['zl'][:, slot] = pick // K
+        self.st['zk'][:, slot] = pick % K if event['pos'] is not None else -1
+        self._move(slot, event, 1.0)
+        if self.config.keep_history:
+            t = self.win['t'][slot]
+            self.st['hist_l'][:, t] = self.st['zl'][:, slot]
+            self.st['hist_k'][:, t] = self.st['zk'][:, slot]
+
+    def _move(self, slot, event, sign):
+        """Add (sign=+1) or remove (-1) the event's sufficient statistics in every particle."""
+        st, c = self.st, self.config
+        p = np.arange(c.n_particles)
+        lab, k = st['zl'][:, slot], st['zk'][:, slot]
+        st['nL'][p, lab] += sign
+        if event['pos'] is not None:
+            x = event['pos']
+            st['nLK'][p, lab, k] += sign
+            st['nK'][p, k] += sign
+            st['sx'][p, k] += sign * x
+            st['sxx'][p, k] += sign * np.outer(x, x)
+        if event['vis'] is not None:
+            f = event['vis']
+            if c.visual == 'gaussian':
+                st['vn'][p, lab] += sign
+                st['vss'][p, lab] += sign * f * f
+            else:
+                st['vn'][p, lab] += sign * f.sum()
+            st['vs'][p, lab] += sign * f
+        if event['wid'] is not None:
+            st['wc'][p[:, None], lab[:, None], event['wid'][None, :]] += sign * event['wct']
+            st['wt'][p, lab] += sign * event['wct'].sum()
+        if sign < 0:    # clear rounding residue of emptied components
+            empty_l = st['nL'][p, lab] <= 0.5
+            for name in ('vn', 'vs', 'vss', 'wc', 'wt', 'nL'):
+                if name in st:
+                    st[name][p[empty_l], lab[empty_l]] = 0
+            if event['pos'] is not None:
+                empty_k = st['nK'][p, k] <= 0.5
+                for name in ('nK', 'sx', 'sxx'):
+                    st[name][p[empty_k], k[empty_k]] = 0
+
+    def _finalise(self, slot):
+        """Fix the assignment of the event leaving the window; count its concept transition."""
+        st = self.st
+        p = np.arange(self.config.n_particles)
+        lab = st['zl'][:, slot]
+        has_prev = st['last'] >= 0
+        st['trans'][p[has_prev], st['last'][has_prev], lab[has_prev]] += 1
+        st['last'] = lab.copy()
+
+    def _resample_if_degenerate(self):
+        logw = self.st['logw'] - logsumexp(self.st['logw'])
+        w = np.exp(logw)
+        P = len(w)
+        if 1.0 / np.sum(w * w) >= P / 2:
+            self.st['logw'] = logw
+            return
+        # systematic resampling
+        edges = (self.rng.random() + np.arange(P)) / P
+        idx = np.minimum(np.searchsorted(np.cumsum(w), edges), P - 1)
+        for name, value in self.st.items():
+            self.st[name] = value[idx].copy()
+        self.st['logw'] = np.full(P, -np.log(P))
+
+    def rejuvenate(self, sweeps=1):
+        """Run extra Gibbs sweeps over the window (with lag >= N this is batch Gibbs sampling)."""
+        for _ in range(sweeps):
+            for slot in np.argsort(self.win['t']):
+                if self.win['t'][slot] >= 0:
+                    self._gibbs(slot, first=False)
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def best(self):
+        """Index of the most probable particle; every query answers from it."""
+        return int(np.argmax(self.st['logw']))
+
+    def concept_ids(self):
+        """Return the ids of the learned concepts (those with events)."""
+        return np.flatnonzero(self.st['nL'][self.best] > 0)
+
+    def num_concepts(self):
+        """Return L, the number of concepts in use."""
+        return int((self.st['nL'][self.best] > 0).sum())
+
+    def num_positions(self):
+        """Return K, the number of position Gaussians in use."""
+        return int((self.st['nK'][self.best] > 0).sum())
+
+    def place_posterior(self, latent=None, position=None, words=None):
+        """Return P(C | observation) (max_concepts,), zero for unused ids; all inputs optional.
+
+        Unknown words are ignored here (queries never grow the vocabulary). With no concept
+        learned yet the result is all zeros.
+        """
+        event = self._check(None, latent, position, words, grow=False)
+        if self.latent_dim is None:
+            event['vis'] = None
+        if event['vis'] is None and event['pos'] is None and event['wid'] is None:
+            raise ObservationError('nothing to classify: the latent size is not known yet')
+        logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)   # (L,)
+        if not np.isfinite(logp).any():
+            return np.zeros(self.config.max_concepts)
+        return np.exp(logp - logsumexp(logp))
+
+    def word_probabilities(self):
+        """Return P(w | C) (max_concepts, V) of the best particle."""
+        c, b = self.config, self.best
+        V = len(self.vocab)
+        wc = self.st['wc'][b, :, :V]
+        return (wc + c.word_beta) / (self.st['wt'][b][:, None] + V * c.word_beta)
+
+    def concept_names(self):
+        """Return {concept id: name}: the word most distinctive of the concept, or place_<id>.
+
+        A word scores P(w | C) * P(C | w): frequent in this concept and rare in the others.
+        """
+        ids = self.concept_ids()
+        names = {int(i): f'place_{i}' for i in ids}
+        if len(self.vocab) == 0 or len(ids) == 0:
+            return names
+        pw = self.word_probabilities()[ids]                          # (L', V)
+        prior = self.st['nL'][self.best][ids]
+        pcw = pw * prior[:, None]
+        pcw /= pcw.sum(0, keepdims=True)
+        seen = self.st['wc'][self.best][ids, :len(self.vocab)] > 0
+        score = np.where(seen, pw * pcw, -1.0)
+        for row, i in enumerate(ids):
+            if seen[row].any():
+                names[int(i)] = self.vocab.tokens[int(np.argmax(score[row]))]
+        return names
+
+    def regions(self):
+        """Return one dict per (concept, position Gaussian) in use.
+
+        Keys: concept, position, name, mean (2,), cov (2, 2), weight = P(C, i) over all regions.
+        """
+        b, st = self.best, self.st
+        names = self.concept_names()
+        means, covs = self.niw.mean_and_cov(st['nK'][b], st['sx'][b], st['sxx'][b])
+        total = st['nLK'][b].sum()
+        out = []
+        for lab, k in zip(*np.nonzero(st['nLK'][b] > 0)):
+            out.append({'concept': int(lab), 'position': int(k), 'name': names[int(lab)],
+                        'mean': means[k], 'cov': covs[k],
+                        'weight': float(st['nLK'][b, lab, k] / total)})
+        return out
+
+    def goal_for_name(self, name):
+        """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
+
+        The concept maximises P(C | words of the name) (or is `place_<id>`); the goal is that
+        concept's most probable position Gaussian. Raises UnknownPlaceError otherwise.
+        """
+        b, st = self.best, self.st
+        ids = self.concept_ids()
+        if len(ids) == 0:
+            raise UnknownPlaceError('no places learned yet')
+        if name.startswith('place_') and name[6:].isdigit() and int(name[6:]) in ids:
+            lab = int(name[6:])
+        else:
+            wid, wct = self.vocab.bag(name, grow=False)
+            if len(wid) == 0:
+                raise UnknownPlaceError(f'no learned place is called {name!r} '
+                                        f'(none of its words were ever heard)')
+            log_pw = np.log(self.word_probabilities()[ids][:, wid])          # (L', m)
+            logp = np.log(st['nL'][b][ids]) + log_pw @ wct
+            lab = int(ids[np.argmax(logp)])
+        if st['nLK'][b, lab].sum() == 0:
+            raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
+        k = int(np.argmax(st['nLK'][b, lab]))
+        mean, cov = self.niw.mean_and_cov(st['nK'][b, k], st['sx'][b, k], st['sxx'][b, k])
+        return mean, cov, lab
+
+    def predict_next_place(self, posterior=None, steps=1):
+        """Return P(C_t+steps) (max_concepts,) by the Markov model over concept transitions."""
+        b = self.best
+        posterior = self.last_posterior if posterior is None else np.asarray(posterior, float)
+        trans = transition_matrix(self.st['trans'][b], self.st['nL'][b] > 0,
+                                  self.config.markov_eta)
+        for _ in range(steps):
+            posterior = posterior @ trans
+        return posterior
+
+    def labels(self):
+        """Return (C_t, i_t) of every event seen (needs config.keep_history)."""
+        if not self.config.keep_history:
+            raise RuntimeError('labels() needs SpatialConceptConfig(keep_history=True)')
+        return self.st['hist_l'][self.best].copy(), self.st['hist_k'][self.best].copy()
+
+    # ---------------------------------------------------------------- storage
+
+    def save(self, path):
+        """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`."""
+        arrays = {f'st_{k}': v for k, v in self.st.items()}
+        arrays.update({f'win_{k}': v for k, v in self.win.items()})
+        arrays['last_posterior'] = self.last_posterior
+        meta = {'kind': STATE_KIND, 'version': STATE_VERSION, 'config': asdict(self.config),
+                'vocab': self.vocab.tokens, 'rng': self.rng.bit_generator.state,
+                'n_events': self.n_events, 'rejected': self.rejected,
+                'latent_dim': self.latent_dim}
+        save_state(path, arrays, meta)
+
+    @classmethod
+    def load(cls, path):
+        """Return the learner saved at `path`; a corrupt file is set aside (StateFileError)."""
+        arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
+        model = cls(SpatialConceptConfig(**meta['config']))
+        model.st = {k[3:]: v for k, v in arrays.items() if k.startswith('st_')}
+        model.win = {k[4:]: v for k, v in arrays.items() if k.startswith('win_')}
+        model.last_posterior = arrays['last_posterior']
+        model.vocab = Vocabulary(meta['vocab'])
+        model.rng.bit_generator.state = meta['rng']
+        model.n_events, model.rejected = meta['n_events'], meta['rejected']
+        model.latent_dim = meta['latent_dim']
+        return model

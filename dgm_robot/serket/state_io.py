@@ -1,0 +1,80 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Atomic save and careful load of learner state, so nothing learned is lost on a crash.
+
+A state is a dict of numpy arrays plus a JSON-able dict of metadata, written as one .npz
+through a temporary file and os.replace. A file that cannot be read is renamed aside
+(`<name>.corrupt-<UTC time>`) and reported, never overwritten.
+"""
+
+import json
+import os
+from pathlib import Path
+import tempfile
+import time
+import zipfile
+
+import numpy as np
+
+
+class StateFileError(ValueError):
+    """A state file exists but cannot be used; `moved_to` says where it was set aside."""
+
+    def __init__(self, message, moved_to=None):
+        super().__init__(message)
+        self.moved_to = moved_to
+
+
+def save_state(path, arrays, meta):
+    """Write arrays (name -> ndarray) and meta (JSON-able dict) to `path` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_state(path, kind, version):
+    """Return (arrays, meta) from `path`; set a corrupt or mismatched file aside and raise.
+
+    `kind` and `version` must match the metadata written by the saver; anything else
+    (truncated zip, missing metadata, wrong kind or version) raises StateFileError after
+    renaming the file, so the next save cannot overwrite it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'no state file at {path}')
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            meta = json.loads(str(npz['__meta__']))
+            arrays = {name: npz[name] for name in npz.files if name != '__meta__'}
+        if meta.get('kind') != kind or meta.get('version') != version:
+            raise ValueError(f"state is {meta.get('kind')!r} version {meta.get('version')}, "
+                             f'expected {kind!r} version {version}')
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime())
+        moved = path.with_name(f'{path.name}.corrupt-{stamp}')
+        os.replace(path, moved)
+        raise StateFileError(f'cannot read state file {path}: {err}; moved it to {moved}',
+                             moved_to=moved) from err
+    return arrays, meta

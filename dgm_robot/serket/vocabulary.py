@@ -1,0 +1,84 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""A word vocabulary that grows online, so text and acoustic words share one word modality.
+
+Text is lower-cased and split into tokens; an acoustic word id n (from the acoustic-word
+codebook) becomes the token 'aw<n>'; a dict is read as a bag of words (token -> count).
+"""
+
+import re
+
+import numpy as np
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+class Vocabulary:
+    """Token <-> id map; ids are dense and never reused, so counts indexed by id stay valid."""
+
+    def __init__(self, tokens=()):
+        self.tokens = []
+        self.ids = {}
+        for token in tokens:
+            self.add(token)
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def add(self, token):
+        """Return the id of `token`, adding it when new."""
+        if token not in self.ids:
+            self.ids[token] = len(self.tokens)
+            self.tokens.append(token)
+        return self.ids[token]
+
+    def bag(self, words, grow=True):
+        """Return (ids, counts) of a bag of words; unknown tokens are added (or dropped).
+
+        `words`: a str (text), an int (acoustic word id), or a list of str / int, or a dict
+        token -> count. Raises ValueError on anything else so a bad message is named.
+        """
+        counts = {}
+        for token, count in self._tokens(words):
+            if not np.isfinite(count) or count < 0:
+                raise ValueError(f'word count for {token!r} must be finite and >= 0, got {count}')
+            if count == 0:
+                continue
+            if token not in self.ids and not grow:
+                continue
+            wid = self.add(token)
+            counts[wid] = counts.get(wid, 0.0) + float(count)
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        return ids, np.fromiter(counts.values(), dtype=float, count=len(counts))
+
+    @staticmethod
+    def _tokens(words):
+        if isinstance(words, dict):
+            for token, count in words.items():
+                for tok, _ in Vocabulary._tokens(token):
+                    yield tok, count
+        elif isinstance(words, str):
+            for token in _TOKEN.findall(words.lower()):
+                yield token, 1.0
+        elif isinstance(words, (int, np.integer)) and not isinstance(words, bool):
+            if words < 0:
+                raise ValueError(f'acoustic word id must be >= 0, got {words}')
+            yield f'aw{int(words)}', 1.0
+        elif isinstance(words, (list, tuple, np.ndarray)):
+            for item in words:
+                yield from Vocabulary._tokens(item)
+        else:
+            raise ValueError(f'words must be text, acoustic word ids or a dict token -> count, '
+                             f'got {type(words).__name__}')
