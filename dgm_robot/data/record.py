@@ -26,7 +26,7 @@ from math import gcd
 import numpy as np
 from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability
 from rosbags.interfaces import QosTime
-from rosbags.rosbag2 import StoragePlugin, Writer
+from rosbags.rosbag2 import CompressionFormat, CompressionMode, StoragePlugin, Writer
 from scipy.signal import resample_poly
 
 from dgm_robot.conversions import seconds_to_stamp
@@ -73,7 +73,7 @@ class BagRecorder:
     """Write simulator steps to a rosbag2; use as a context manager, call write(step) per step."""
 
     def __init__(self, path, *, dt, storage='mcap', distro='humble', compressed=False,
-                 topics=BagTopics(), fov_deg=70.0, room_names=(), seed=0):
+                 topics=BagTopics(), fov_deg=70.0, room_names=(), seed=0, chunk_zstd=True):
         if storage not in STORAGES:
             raise ValueError(f'unknown bag storage {storage!r}; expected one of {list(STORAGES)}')
         self.store = typestore(distro)
@@ -87,6 +87,8 @@ class BagRecorder:
         self.pending = np.zeros(0, np.float32)  # teacher's speech still to be played
         self.frames = 0
         self.writer = Writer(path, version=BAG_VERSIONS[distro], storage_plugin=STORAGES[storage])
+        if storage == 'mcap' and chunk_zstd:  # standard MCAP chunk compression, played natively
+            self.writer.set_compression(CompressionMode.STORAGE, CompressionFormat.ZSTD)
         self.writer.set_custom_data('dgm_robot.distro', distro)
         self.writer.set_custom_data('dgm_robot.rooms', json.dumps(list(room_names)))
         self.connections = {}
