@@ -62,12 +62,18 @@ def wall_boxes(layout):
     return np.asarray(boxes, dtype=np.float64).reshape(-1, 6), np.asarray(owners, dtype=np.int64)
 
 
-def _add_box(client, lo, hi, color):
-    half = [(b - a) / 2 for a, b in zip(lo, hi)]
-    centre = [(a + b) / 2 for a, b in zip(lo, hi)]
-    shape = pb.createVisualShape(pb.GEOM_BOX, halfExtents=half, rgbaColor=[*color, 1.0],
-                                 specularColor=[0, 0, 0], physicsClientId=client)
-    pb.createMultiBody(0, -1, shape, centre, physicsClientId=client)
+def _add_boxes(client, boxes, color, chunk=16):
+    """Add boxes [(lo xyz, hi xyz)] of one colour as few multi-shape bodies (cheaper to render)."""
+    for k in range(0, len(boxes), chunk):
+        part = boxes[k:k + chunk]
+        shape = pb.createVisualShapeArray(
+            shapeTypes=[pb.GEOM_BOX] * len(part),
+            halfExtents=[[(b - a) / 2 for a, b in zip(lo, hi)] for lo, hi in part],
+            visualFramePositions=[[(a + b) / 2 for a, b in zip(lo, hi)] for lo, hi in part],
+            physicsClientId=client)
+        body = pb.createMultiBody(0, -1, shape, [0, 0, 0], physicsClientId=client)
+        pb.changeVisualShape(body, -1, rgbaColor=[*color, 1.0], specularColor=[0, 0, 0],
+                             physicsClientId=client)
 
 
 def _add_cylinder(client, pos, radius, height, color):
@@ -79,17 +85,21 @@ def _add_cylinder(client, pos, radius, height, color):
 
 def build_scene(client, layout, walls, owners):
     """Create floors, walls and furniture as static visual bodies in a PyBullet client."""
+    by_color = {}
     for room in layout.rooms:
         xmin, ymin, xmax, ymax = room.bounds
-        _add_box(client, (xmin, ymin, -0.02), (xmax, ymax, 0.0), room.floor_color)
+        by_color.setdefault(room.floor_color, []).append(((xmin, ymin, -0.02), (xmax, ymax, 0.0)))
         for f in room.furniture:
             if f.shape == 'box':
                 fp = f.footprint()
-                _add_box(client, (fp[0], fp[1], 0.0), (fp[2], fp[3], f.size[2]), f.color)
+                by_color.setdefault(f.color, []).append(((fp[0], fp[1], 0.0),
+                                                         (fp[2], fp[3], f.size[2])))
             else:
                 _add_cylinder(client, f.pos, f.radius, f.height, f.color)
     for box, owner in zip(walls, owners):
-        _add_box(client, box[:3], box[3:], layout.rooms[owner].wall_color)
+        by_color.setdefault(layout.rooms[owner].wall_color, []).append((box[:3], box[3:]))
+    for color, boxes in sorted(by_color.items()):
+        _add_boxes(client, boxes, color)
 
 
 class Camera:
