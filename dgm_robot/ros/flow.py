@@ -1,0 +1,72 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""How inputs flow through a node: newest frame first, side outputs throttled, stamps carried.
+
+A perception node that falls behind its camera must skip stale frames rather than queue them, so
+subscription callbacks only park the newest message and a timer processes it; frames overwritten
+unprocessed are counted for /diagnostics. Side outputs (decoded images) are throttled by the
+input's stamps, so bag playback at any rate gives the same outputs.
+"""
+
+import time
+
+
+def stamp_to_sec(stamp):
+    """Return a builtin_interfaces/Time as float seconds."""
+    return int(stamp.sec) + int(stamp.nanosec) * 1e-9
+
+
+def sec_to_stamp(time_type, seconds):
+    """Return float seconds as a `time_type` (any builtin_interfaces/Time class)."""
+    nanoseconds = int(round(seconds * 1e9))
+    return time_type(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
+
+
+class LatestFrame:
+    """Holds the newest unprocessed message and counts the ones it replaced (dropped)."""
+
+    def __init__(self):
+        self._item = None
+        self.dropped = 0
+
+    def put(self, msg):
+        """Park `msg` with its arrival time, dropping the one still waiting."""
+        if self._item is not None:
+            self.dropped += 1
+        self._item = (msg, time.perf_counter())
+
+    def take(self):
+        """Return (msg, arrival perf_counter time) and clear it, or None when nothing waits."""
+        item, self._item = self._item, None
+        return item
+
+
+class StampThrottle:
+    """Says whether a throttled output is due, going by input stamps in seconds."""
+
+    def __init__(self):
+        self._last = None
+
+    def due(self, stamp, period):
+        """Return True (and remember `stamp`) when `period` s passed; never for period <= 0.
+
+        A stamp earlier than the last one (bag restarted, clock reset) makes the output due.
+        """
+        if period <= 0:
+            return False
+        if self._last is None or stamp < self._last or stamp - self._last >= period:
+            self._last = stamp
+            return True
+        return False

@@ -1,0 +1,82 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Declare a node's parameters from its table and keep them live; bad values refused with reasons.
+
+Ranges, types and read-only flags go into the descriptors, where rclpy (and the DDS runtime)
+enforce them; choices and the node's own checks (does the new model load?) run in the on-set
+callback. A change the node accepts takes effect at once.
+"""
+
+from dgm_robot.ros.rclpy_compat import (
+    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult)
+
+
+def descriptor(param):
+    """Return the ParameterDescriptor of a parameter-table entry."""
+    desc = ParameterDescriptor(description=param.description,
+                               additional_constraints=param.constraints(),
+                               read_only=not param.dynamic)
+    if param.low is not None and param.type_name == 'double':
+        desc.floating_point_range = [FloatingPointRange(
+            from_value=float(param.low), to_value=float(param.high), step=0.0)]
+    elif param.low is not None:
+        desc.integer_range = [IntegerRange(
+            from_value=int(param.low), to_value=int(param.high), step=0)]
+    return desc
+
+
+class NodeParameters:
+    """A node's parameter values by name, declared from a table and updated when set.
+
+    `apply(changed, proposed)` (dicts name -> value) lets the node act on a change before it is
+    accepted; raising ValueError or OSError refuses the change with the error's text as the reason.
+    """
+
+    def __init__(self, node, table, apply=None):
+        self._table = {param.name: param for param in table}
+        self._apply = apply
+        for param in table:
+            node.declare_parameter(param.name, param.default, descriptor(param))
+        self.values = {name: node.get_parameter(name).value for name in self._table}
+        reasons = [r for r in (p.check(self.values[n]) for n, p in self._table.items()) if r]
+        if reasons:
+            raise ValueError('bad parameter value: ' + '; '.join(reasons))
+        node.add_on_set_parameters_callback(self._on_set)
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    def _on_set(self, parameters):
+        proposed = dict(self.values)
+        changed = {}
+        for parameter in parameters:
+            param = self._table.get(parameter.name)
+            if param is None:  # use_sim_time and the like are not ours to judge
+                continue
+            reason = param.check(parameter.value)
+            if not reason and not param.dynamic and parameter.value != self.values[param.name]:
+                reason = f'{param.name} is fixed for the life of the node; restart it to change'
+            if reason:
+                return SetParametersResult(successful=False, reason=reason)
+            proposed[param.name] = parameter.value
+            if parameter.value != self.values[param.name]:
+                changed[param.name] = parameter.value
+        if changed and self._apply is not None:
+            try:
+                self._apply(changed, proposed)
+            except (ValueError, OSError) as err:
+                return SetParametersResult(successful=False, reason=str(err))
+        self.values = proposed
+        return SetParametersResult(successful=True)

@@ -1,0 +1,129 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Every parameter of the perception nodes: name, default, text, limits, whether it may change.
+
+One table per node, free of ROS imports, so the nodes declare from it and the tests compare it with
+config/dgm_robot.yaml on any machine. The default's Python type is the parameter's ROS type.
+"""
+
+from dataclasses import dataclass
+
+# Python type -> ROS parameter type name (bool first: bool is a subclass of int)
+TYPE_NAMES = ((bool, 'bool'), (int, 'integer'), (float, 'double'), (str, 'string'))
+
+
+def type_name(value):
+    """Return the ROS parameter type name of a Python value ('bool', 'integer', ...)."""
+    for kind, name in TYPE_NAMES:
+        if isinstance(value, kind):
+            return name
+    raise TypeError(f'{value!r} is not a bool, int, float or str parameter value')
+
+
+@dataclass(frozen=True)
+class Param:
+    """One node parameter: numbers bounded by low/high, strings by choices; static: read-only."""
+
+    name: str
+    default: object
+    description: str
+    low: float = None
+    high: float = None
+    choices: tuple = ()
+    non_empty: bool = False
+    dynamic: bool = True
+
+    @property
+    def type_name(self):
+        """The ROS parameter type ('bool', 'integer', 'double' or 'string')."""
+        return type_name(self.default)
+
+    def constraints(self):
+        """Return the descriptor's additional_constraints text (empty when there are none)."""
+        if self.choices:
+            return 'one of: ' + ', '.join(self.choices)
+        return 'must not be empty' if self.non_empty else ''
+
+    def check(self, value):
+        """Return why `value` is not acceptable for this parameter, or '' when it is."""
+        try:
+            got = type_name(value)
+        except TypeError:
+            got = type(value).__name__
+        if got != self.type_name:
+            return f'{self.name} must be a {self.type_name}, got {got} {value!r}'
+        if self.low is not None and not self.low <= value <= self.high:
+            return f'{self.name} must be in [{self.low}, {self.high}], got {value!r}'
+        if self.choices and value not in self.choices:
+            return f'{self.name} must be one of {", ".join(self.choices)}; got {value!r}'
+        if self.non_empty and not value:
+            return f'{self.name} must not be empty'
+        return ''
+
+
+MODEL_PATH = Param('model_path', '', 'model checkpoint; empty: the default model shipped with '
+                   'the package; changing it reloads the model')
+DEVICE = Param('device', 'cpu', 'torch device; cuda falls back to cpu with a warning where it is '
+               'unavailable; changing it reloads the model', choices=('cpu', 'cuda'))
+DIAGNOSTICS_PERIOD = Param('diagnostics_period', 1.0, 's between /diagnostics messages',
+                           low=0.1, high=60.0)
+
+VAE_ENCODER = (
+    MODEL_PATH,
+    DEVICE,
+    Param('image_transport', 'raw', 'raw: subscribe to image (sensor_msgs/Image); compressed: '
+          'to image/compressed (sensor_msgs/CompressedImage)', choices=('raw', 'compressed')),
+    Param('reconstruction_period', 0.5, 's of input stamps between ~/reconstruction images; '
+          '0 disables them', low=0.0, high=3600.0),
+    DIAGNOSTICS_PERIOD,
+)
+
+WORLD_MODEL = (
+    MODEL_PATH,
+    DEVICE,
+    Param('prediction_horizon', 10, 'K: rows of ~/prediction, the steps predicted ahead',
+          low=1, high=100),
+    Param('prediction_dt', 0.1, 's between prediction rows (row k-1 is at t + k * prediction_dt)',
+          low=0.001, high=10.0),
+    Param('prediction_image_period', 0.5, 's of input stamps between ~/prediction/image strips; '
+          '0 disables them', low=0.0, high=3600.0),
+    Param('max_frame_gap', 2.0, 's; a longer gap between latents resets the filter',
+          low=0.01, high=3600.0),
+    DIAGNOSTICS_PERIOD,
+)
+
+CONCEPT_LEARNER = (
+    Param('state_path', '', 'concept-learner state file, resumed on start and saved atomically; '
+          'empty: no persistence; fixed for the life of the node', dynamic=False),
+    Param('save_period', 30.0, 's between periodic state saves; 0: save only on shutdown',
+          low=0.0, high=86400.0),
+    Param('map_frame', 'map', 'frame of place regions, markers and navigation goals',
+          non_empty=True),
+    Param('use_words', True, 'learn from text on words'),
+    Param('use_audio', True, 'learn from speech on audio (acoustic words)'),
+    Param('max_pose_age', 1.0, 's; a latent further than this from the last pose has no position',
+          low=0.0, high=3600.0),
+    Param('use_nav2_action', False, 'also send NavigateToPose goals when nav2_msgs is importable '
+          '(rclpy only)'),
+    Param('prediction_dt', 0.1, "s between world_model/prediction rows (world_model's "
+          'prediction_dt); the last row stamps ~/place_prediction', low=0.001, high=10.0),
+    DIAGNOSTICS_PERIOD,
+)
+
+NODE_PARAMETERS = {
+    'vae_encoder': VAE_ENCODER,
+    'world_model': WORLD_MODEL,
+    'concept_learner': CONCEPT_LEARNER,
+}

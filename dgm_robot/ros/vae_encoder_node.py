@@ -1,0 +1,122 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ROS node `vae_encoder`: camera frames in, the VAE's per-frame posterior q(z|x) out.
+
+Subscribes `image` (or `image/compressed`), publishes `~/latent` (32FC2, 1 x D, channel 0 mean,
+channel 1 variance, the camera's header), `~/reconstruction` (rgb8, throttled) and
+`/diagnostics`. Only the newest frame is encoded; frames that arrive while it waits are dropped
+and counted, so the latent stream stays current when the encoder is slower than the camera.
+"""
+
+import time
+
+from dgm_robot.conversions.image import (
+    array_to_32fc2, compressed_to_rgb, image_to_rgb, make_image)
+from dgm_robot.pipeline import Encoder
+from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
+from dgm_robot.ros.flow import LatestFrame, stamp_to_sec, StampThrottle
+from dgm_robot.ros.node_main import run_node
+from dgm_robot.ros.node_params import NodeParameters
+from dgm_robot.ros.parameter_table import VAE_ENCODER
+from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
+from dgm_robot.ros.rclpy_compat import msgs, Node
+
+Image = msgs.sensor_msgs.msg.Image
+CompressedImage = msgs.sensor_msgs.msg.CompressedImage
+
+# s between looks for a parked frame: short against a camera period, cheap when idle
+PROCESS_PERIOD = 0.005
+
+
+class VaeEncoderNode(Node):
+    """Encodes the newest camera frame into a latent posterior; see the module docstring."""
+
+    def __init__(self, **kwargs):
+        super().__init__('vae_encoder', **kwargs)
+        self.params = NodeParameters(self, VAE_ENCODER, self._apply_parameters)
+        self.encoder = self._load_encoder(self.params['model_path'], self.params['device'])
+        self.frames = LatestFrame()
+        self.skips = SkipLog(self.get_logger())
+        self.processed = 0
+        self._reconstruction = StampThrottle()
+        self._latent_pub = self.create_publisher(Image, '~/latent', RELIABLE)
+        self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
+        self._diagnostics = NodeDiagnostics(self, 'VAE encoder')
+        self._subscription = self._subscribe(self.params['image_transport'])
+        self.create_timer(PROCESS_PERIOD, self._tick)
+
+    def _load_encoder(self, model_path, device):
+        encoder = Encoder(model_path=model_path, device=device)
+        if encoder.device_warning:
+            self.get_logger().warning(encoder.device_warning)
+        self.get_logger().info(f'encoder model {encoder.model_id} on {device}')
+        return encoder
+
+    def _subscribe(self, transport):
+        if transport == 'compressed':
+            return self.create_subscription(
+                CompressedImage, 'image/compressed', self.frames.put, SENSOR_DATA)
+        return self.create_subscription(Image, 'image', self.frames.put, SENSOR_DATA)
+
+    def _apply_parameters(self, changed, proposed):
+        if 'model_path' in changed or 'device' in changed:
+            self.encoder = self._load_encoder(proposed['model_path'], proposed['device'])
+        if 'image_transport' in changed:
+            self.destroy_subscription(self._subscription)
+            self._subscription = self._subscribe(proposed['image_transport'])
+
+    def _tick(self):
+        item = self.frames.take()
+        if item is not None:
+            self._encode(*item)
+        self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
+
+    def _encode(self, msg, arrived):
+        try:
+            rgb = compressed_to_rgb(msg) if hasattr(msg, 'format') else image_to_rgb(msg)
+            mean, var = self.encoder.encode(rgb)  # (D,), (D,)
+        except ValueError as err:  # ConversionError, BadInput
+            self.skips.skip('image', err)
+            return
+        self._latent_pub.publish(array_to_32fc2(Image, msg.header, mean, var))
+        if self._reconstruction.due(stamp_to_sec(msg.header.stamp),
+                                    self.params['reconstruction_period']):
+            self._reconstruction_pub.publish(
+                make_image(Image, msg.header, self.encoder.reconstruct(mean)))
+        self.processed += 1
+        self._diagnostics.latency.record(time.perf_counter() - arrived)
+
+    def _report(self):
+        problems = []
+        if self.skips.recent:
+            problems.append(f'{self.skips.recent} bad frames skipped')
+        if self.encoder.device_warning:
+            problems.append(self.encoder.device_warning)
+        self.skips.recent = 0
+        values = {**self._diagnostics.latency.pop_summary(),
+                  'frames_processed': self.processed, 'frames_dropped': self.frames.dropped,
+                  'frames_skipped': self.skips.total, 'model_id': self.encoder.model_id,
+                  'device': self.params['device'],
+                  'image_transport': self.params['image_transport']}
+        return '; '.join(problems), self.encoder.model_id, values
+
+
+def main(args=None):
+    """Run the vae_encoder node."""
+    return run_node(VaeEncoderNode, args)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ROS node `world_model`: latents and odometry in, filtered state and k-step predictions out.
+
+Subscribes `vae_encoder/latent` (32FC2 1 x D) and `odom` (its twist is the control u_t);
+publishes `~/state` (32FC2 1 x Dz, p(z_t | x_1..t, u_1..t)), `~/prediction` (32FC2 K x D, row
+k-1 at t + k * prediction_dt), `~/prediction/image` (decoded strip, throttled) and
+`/diagnostics`. Outputs carry the input latent's header. A latent older than the last one is
+logged and skipped; the filter imputes frames missing between two latents.
+"""
+
+import time
+
+import numpy as np
+
+from dgm_robot.conversions.image import array_to_32fc2, make_image
+from dgm_robot.pipeline import Filter
+from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
+from dgm_robot.ros.flow import LatestFrame, stamp_to_sec, StampThrottle
+from dgm_robot.ros.latents import latent_from_image
+from dgm_robot.ros.node_main import run_node
+from dgm_robot.ros.node_params import NodeParameters
+from dgm_robot.ros.parameter_table import WORLD_MODEL
+from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
+from dgm_robot.ros.rclpy_compat import msgs, Node
+
+Image = msgs.sensor_msgs.msg.Image
+Odometry = msgs.nav_msgs.msg.Odometry
+
+# s between looks for a parked latent
+PROCESS_PERIOD = 0.005
+
+
+class WorldModelNode(Node):
+    """Filters latents into a state and predicts ahead; see the module docstring."""
+
+    def __init__(self, **kwargs):
+        super().__init__('world_model', **kwargs)
+        self.params = NodeParameters(self, WORLD_MODEL, self._apply_parameters)
+        self.filter = self._load_filter(self.params)
+        self.latents = LatestFrame()
+        self.skips = SkipLog(self.get_logger())
+        self.processed = 0
+        self.imputed = 0
+        self._surprises = []
+        self._control = np.zeros(2, np.float32)  # u_t: linear.x m/s, angular.z rad/s
+        self._prediction_image = StampThrottle()
+        self._state_pub = self.create_publisher(Image, '~/state', RELIABLE)
+        self._prediction_pub = self.create_publisher(Image, '~/prediction', RELIABLE)
+        self._prediction_image_pub = self.create_publisher(
+            Image, '~/prediction/image', RELIABLE)
+        self._diagnostics = NodeDiagnostics(self, 'world model')
+        self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
+        self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
+        self.create_timer(PROCESS_PERIOD, self._tick)
+
+    def _load_filter(self, values):
+        flt = Filter(model_path=values['model_path'], device=values['device'],
+                     horizon=values['prediction_horizon'], prediction_dt=values['prediction_dt'],
+                     max_frame_gap=values['max_frame_gap'])
+        if flt.device_warning:
+            self.get_logger().warning(flt.device_warning)
+        self.get_logger().info(f'world model {flt.model_id} on {values["device"]}')
+        return flt
+
+    def _apply_parameters(self, changed, proposed):
+        if {'model_path', 'device', 'max_frame_gap'} & changed.keys():
+            self.filter = self._load_filter(proposed)
+            self.get_logger().info('filter restarted with the new parameters')
+            return
+        self.filter.horizon = proposed['prediction_horizon']
+        self.filter.prediction_dt = proposed['prediction_dt']
+
+    def _on_odom(self, msg):
+        twist = msg.twist.twist
+        control = np.array([twist.linear.x, twist.angular.z], np.float32)
+        if np.isfinite(control).all():
+            self._control = control
+        else:
+            self.skips.skip('odom', ValueError('twist holds NaN or infinite values'))
+
+    def _tick(self):
+        item = self.latents.take()
+        if item is not None:
+            self._step(*item)
+        self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
+
+    def _step(self, msg, arrived):
+        try:
+            latent = latent_from_image(msg)
+            res = self.filter.step(stamp_to_sec(msg.header.stamp), latent=latent,
+                                   control=self._control)
+        except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp
+            self.skips.skip('latent', err)
+            return
+        self._state_pub.publish(array_to_32fc2(Image, msg.header, res.state_mean, res.state_var))
+        self._prediction_pub.publish(
+            array_to_32fc2(Image, msg.header, res.pred_mean, res.pred_var))  # K x D
+        if self._prediction_image.due(stamp_to_sec(msg.header.stamp),
+                                      self.params['prediction_image_period']):
+            self._prediction_image_pub.publish(
+                make_image(Image, msg.header, self.filter.prediction_images(res.pred_mean)))
+        self.processed += 1
+        self.imputed += int(res.imputed)
+        self._surprises.append(float(res.surprise))
+        self._diagnostics.latency.record(time.perf_counter() - arrived)
+
+    def _report(self):
+        surprises, self._surprises = self._surprises, []
+        problem = f'{self.skips.recent} bad latents skipped' if self.skips.recent else ''
+        self.skips.recent = 0
+        values = {**self._diagnostics.latency.pop_summary(),
+                  'surprise_mean': float(np.mean(surprises)) if surprises else 'n/a',
+                  'surprise_last': surprises[-1] if surprises else 'n/a',
+                  'frames_processed': self.processed, 'frames_dropped': self.latents.dropped,
+                  'frames_imputed': self.imputed, 'frames_skipped': self.skips.total,
+                  'model_id': self.filter.model_id, 'device': self.params['device'],
+                  'prediction_horizon': self.params['prediction_horizon'],
+                  'prediction_dt': self.params['prediction_dt']}
+        return problem, self.filter.model_id, values
+
+
+def main(args=None):
+    """Run the world_model node."""
+    return run_node(WorldModelNode, args)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
