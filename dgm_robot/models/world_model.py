@@ -215,15 +215,16 @@ class WorldModel:
         if controls.shape != (k, width) or not np.isfinite(controls).all():
             raise InputError(f'controls must be finite, shaped ({k}, {width}), '
                              f'got {controls.shape}')
-        dts = np.broadcast_to(np.asarray(self.dt0 if dt is None else dt, dtype=np.float32), (k,))
+        dt = self.dt0 if dt is None else dt
+        dts = np.array(np.broadcast_to(np.asarray(dt, np.float32), (k,)))
         if not (np.isfinite(dts).all() and (dts > 0).all()):
             raise InputError(f'dt must be positive, got {dt}')
-        out = self.ssm.forecast(state.ssm, torch.from_numpy(np.ascontiguousarray(controls))[None],
-                                torch.from_numpy(np.ascontiguousarray(dts))[None])
+        out = self.ssm.forecast(state.ssm, torch.from_numpy(np.array(controls))[None],
+                                torch.from_numpy(dts)[None])
         obs_cov = out['obs_cov'][0]
         return Prediction(out['obs_mean'][0].numpy(),
                           torch.diagonal(obs_cov, dim1=-2, dim2=-1).numpy(), obs_cov.numpy(),
-                          out['mean'][0].numpy(), out['cov'][0].numpy(), dts.copy())
+                          out['mean'][0].numpy(), out['cov'][0].numpy(), dts)
 
     @torch.inference_mode()
     def decode(self, latents):
