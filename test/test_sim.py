@@ -16,6 +16,8 @@
 
 import math
 import shutil
+import sys
+import types
 
 import cv2
 import numpy as np
@@ -182,6 +184,25 @@ def test_layouts_load_by_name_and_path_and_differ():
     ShippedSpeech().check(names + [r.name for r in four.rooms])
     with pytest.raises(LayoutError, match='house4'):
         load_layout('no_such_house')
+
+
+def test_layouts_are_found_in_installed_share_folders(tmp_path, monkeypatch):
+    """A ROS install (ament index) and a pip install (<prefix>/share) are searched by name."""
+    text = find_layout('house4').read_text().replace('name: house4', 'name: flat')
+    ament_share, prefix = tmp_path / 'ament', tmp_path / 'prefix'
+    for root, stem in ((ament_share, 'flat'), (prefix / 'share' / 'dgm_robot', 'pipflat')):
+        (root / 'config' / 'worlds').mkdir(parents=True)
+        (root / 'config' / 'worlds' / f'{stem}.yaml').write_text(text)
+    packages = types.ModuleType('ament_index_python.packages')
+    packages.get_package_share_directory = lambda name: str(ament_share)
+    monkeypatch.setitem(sys.modules, 'ament_index_python', types.ModuleType('ament_index_python'))
+    monkeypatch.setitem(sys.modules, 'ament_index_python.packages', packages)
+    monkeypatch.setattr(sys, 'prefix', str(prefix))
+    assert find_layout('flat') == ament_share / 'config' / 'worlds' / 'flat.yaml'
+    pip_worlds = prefix / 'share' / 'dgm_robot' / 'config' / 'worlds'
+    assert find_layout('pipflat') == pip_worlds / 'pipflat.yaml'
+    assert len(load_layout('pipflat').rooms) == 4
+    assert find_layout('house6').parent.name == 'worlds'  # the source tree is still searched
 
 
 def _house4_dict():
