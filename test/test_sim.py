@@ -255,3 +255,12 @@ def test_make_speech_regenerates_clips(tmp_path):
     speech = ShippedSpeech(tmp_path)
     pcm, rate, voice = speech('pantry', np.random.default_rng(0))
     assert rate == 16000 and len(pcm) > 1000 and voice.endswith('160wpm')
+
+
+def test_make_speech_without_espeak_says_what_is_missing(tmp_path, monkeypatch):
+    """Without espeak-ng the generator stops with a message that names it."""
+    from dgm_robot.sim import make_speech
+    monkeypatch.setattr(make_speech.shutil, 'which', lambda exe: None)
+    with pytest.raises(RuntimeError, match='espeak-ng not found'):
+        make_speech.generate(['pantry'], tmp_path)
+    assert make_speech.main(['--names', 'pantry', '--out', str(tmp_path)]) == 1

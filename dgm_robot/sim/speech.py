@@ -54,7 +54,10 @@ class ShippedSpeech:
         self.folder = Path(folder)
         self.clips = {}
         for path in sorted(self.folder.glob('*.wav')):
-            name, voice, speed = path.stem.split('_')
+            parts = path.stem.split('_')
+            if len(parts) != 3:
+                raise ValueError(f'{path}: expected a name <room>_<voice>_<speed>.wav')
+            name, voice, speed = parts
             self.clips.setdefault(name, []).append((path, f'{voice} {speed}wpm'))
         self._cache = {}
 
