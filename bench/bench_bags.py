@@ -13,12 +13,12 @@
 # limitations under the License.
 
 
-"""Bag write and read throughput, MCAP against sqlite3, for small and VGA-ish camera images.
+"""Bag write and read throughput: MCAP (plain, zstd chunks) against sqlite3, two image sizes.
 
 Recording must keep up with the camera and training must read bags faster than it trains; this
 prints messages/s and MB/s for each storage side by side, measured in one run, with the ratio.
 
-    python bench/bench_bags.py [--seconds-per-case 2]
+    python bench/bench_bags.py [--megabytes 40] [--repeats 3]
 """
 
 import argparse
@@ -28,22 +28,23 @@ import tempfile
 import time
 
 import numpy as np
-from rosbags.rosbag2 import Reader, Writer
+from rosbags.rosbag2 import CompressionFormat, CompressionMode, Reader, Writer
 
 from dgm_robot.conversions.image import image_to_rgb, make_image
 from dgm_robot.data.record import STORAGES
 from dgm_robot.msg_defs import typestore
+from dgm_robot.sim import SimWorld
 
 SIZES = [(64, 64), (320, 240)]
+VARIANTS = ['sqlite3', 'mcap', 'mcap+zstd']  # the recorder writes mcap+zstd by default
 STORE = typestore('humble')
 IMAGE = STORE.types['sensor_msgs/msg/Image']
 
 
-def frames(width, height, count, seed=0):
-    """Return `count` shifted copies of a random rgb image (uncompressed bags ignore content)."""
-    rng = np.random.default_rng(seed)
-    base = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-    return [np.roll(base, i, axis=1) for i in range(count)]
+def frames(width, height, count):
+    """Return `count` consecutive simulator images: their content is what zstd chunks see."""
+    with SimWorld(seed=0, width=width, height=height, teacher_prob=0.0) as world:
+        return [world.step().image for _ in range(count)]
 
 
 def header(i):
@@ -57,7 +58,9 @@ def header(i):
 def write(path, storage, images):
     """Write the images as sensor_msgs/Image; return (seconds, bytes on disk)."""
     start = time.perf_counter()
-    writer = Writer(path, version=9, storage_plugin=STORAGES[storage])
+    writer = Writer(path, version=9, storage_plugin=STORAGES[storage.split('+')[0]])
+    if storage.endswith('+zstd'):
+        writer.set_compression(CompressionMode.STORAGE, CompressionFormat.ZSTD)
     writer.open()
     conn = writer.add_connection('/camera/image_raw', 'sensor_msgs/msg/Image', typestore=STORE)
     for i, rgb in enumerate(images):
@@ -87,7 +90,7 @@ def main():
     parser.add_argument('--repeats', type=int, default=3, help='best of this many runs')
     args = parser.parse_args()
     os.environ.setdefault('OMP_NUM_THREADS', '1')
-    print(f'{"image":>9} {"storage":>8} {"msgs":>6} {"write msg/s":>12} {"write MB/s":>11} '
+    print(f'{"image":>9} {"storage":>9} {"msgs":>6} {"write msg/s":>12} {"write MB/s":>11} '
           f'{"read msg/s":>11} {"read MB/s":>10} {"bag MB":>7}')
     with tempfile.TemporaryDirectory() as tmp:
         for width, height in SIZES:
@@ -95,7 +98,7 @@ def main():
             images = frames(width, height, count)
             payload = count * width * height * 3 / 1e6
             rates = {}
-            for storage in STORAGES:
+            for storage in VARIANTS:
                 best_w, best_r = np.inf, np.inf
                 for r in range(args.repeats):
                     path = Path(tmp) / f'{storage}_{width}_{r}'
@@ -105,13 +108,13 @@ def main():
                     assert n == count
                     best_r = min(best_r, seconds)
                 rates[storage] = (count / best_w, count / best_r)
-                print(f'{width:>4}x{height:<4} {storage:>8} {count:>6} {count / best_w:>12.0f} '
+                print(f'{width:>4}x{height:<4} {storage:>9} {count:>6} {count / best_w:>12.0f} '
                       f'{payload / best_w:>11.1f} {count / best_r:>11.0f} '
                       f'{payload / best_r:>10.1f} {size / 1e6:>7.1f}')
-            ratio_w = rates['mcap'][0] / rates['sqlite3'][0]
-            ratio_r = rates['mcap'][1] / rates['sqlite3'][1]
-            print(f'{width:>4}x{height:<4} mcap/sqlite3 throughput: write {ratio_w:.2f}x, '
-                  f'read {ratio_r:.2f}x')
+            for name in VARIANTS[1:]:
+                print(f'{width:>4}x{height:<4} {name}/sqlite3 throughput: write '
+                      f'{rates[name][0] / rates["sqlite3"][0]:.2f}x, read '
+                      f'{rates[name][1] / rates["sqlite3"][1]:.2f}x')
 
 
 if __name__ == '__main__':
