@@ -12,18 +12,18 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The vae_encoder node over DDS: latents with the camera's stamp, bad frames skipped, parameters."""
+"""The vae_encoder node over DDS: latents with the camera's stamp, bad frames skipped."""
 
 import numpy as np
 import pytest
-from ros_probe import header_seconds, Probe, rgb_frame, start_ros, stamp, unique_namespace
+from ros_probe import header_seconds, Probe, rgb_frame, stamp, start_ros, unique_namespace
 
 from dgm_robot.conversions.image import array_from_32fc2, make_compressed_image, make_image
 
 
 @pytest.fixture
 def ros(ros_domain_id):
-    """The ROS runtime on this run's domain, shut down afterwards."""
+    """Start the ROS runtime on this run's domain; shut it down afterwards."""
     compat = start_ros(ros_domain_id)
     yield compat
     compat.rclpy.try_shutdown()
@@ -31,7 +31,7 @@ def ros(ros_domain_id):
 
 @pytest.fixture
 def encoder(ros):
-    """A vae_encoder node in its own namespace and a probe wired to its topics."""
+    """Yield a probe wired to a vae_encoder node in its own namespace."""
     from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
     from dgm_robot.ros.vae_encoder_node import VaeEncoderNode
     namespace = unique_namespace()
@@ -57,6 +57,7 @@ def send(probe, seconds, rgb=None, **fields):
 
 
 def test_latent_is_1xD_32fc2_with_the_camera_header(encoder):
+    """A frame gives a 1 x D 32FC2 latent and an rgb8 reconstruction with its header."""
     send(encoder, 12.345)
     latent = encoder.await_message('vae_encoder/latent')
     mean, var = array_from_32fc2(latent)
@@ -71,6 +72,7 @@ def test_latent_is_1xD_32fc2_with_the_camera_header(encoder):
 
 
 def test_bad_frames_are_skipped_and_the_node_keeps_publishing(encoder):
+    """Wrong encoding, truncated and empty frames are skipped; the next good one is encoded."""
     node = encoder.tested
     bad_frames = [dict(encoding='yuv422'),  # unsupported encoding
                   dict(height=480),  # data far shorter than height * step
@@ -85,6 +87,7 @@ def test_bad_frames_are_skipped_and_the_node_keeps_publishing(encoder):
 
 
 def test_bad_parameter_values_are_refused_with_a_reason(encoder):
+    """Out-of-range, unknown-choice and wrongly typed values are refused with a reason."""
     parameter = encoder.compat.Parameter
     node = encoder.tested
     refused = node.set_parameters([parameter('reconstruction_period', value=-1.0),
@@ -98,6 +101,7 @@ def test_bad_parameter_values_are_refused_with_a_reason(encoder):
 
 
 def test_reconstruction_period_zero_stops_reconstructions(encoder):
+    """reconstruction_period 0, set at run time, stops ~/reconstruction but not ~/latent."""
     node = encoder.tested
     [result] = node.set_parameters([encoder.compat.Parameter('reconstruction_period', value=0.0)])
     assert result.successful
@@ -109,6 +113,7 @@ def test_reconstruction_period_zero_stops_reconstructions(encoder):
 
 
 def test_compressed_transport_switches_the_subscription(encoder):
+    """image_transport 'compressed', set at run time, encodes frames from image/compressed."""
     from dgm_robot.ros.qos import SENSOR_DATA
     compat = encoder.compat
     [result] = encoder.tested.set_parameters([compat.Parameter('image_transport',
@@ -123,6 +128,7 @@ def test_compressed_transport_switches_the_subscription(encoder):
 
 
 def test_diagnostics_report_latency_counts_and_model(encoder):
+    """/diagnostics reports latency percentiles, frame counts and the model id."""
     from dgm_robot.ros.qos import RELIABLE
     diagnostic_array = encoder.compat.msgs.diagnostic_msgs.msg.DiagnosticArray
     inbox = encoder.listen(diagnostic_array, '/diagnostics', RELIABLE)

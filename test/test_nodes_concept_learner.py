@@ -1,0 +1,216 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The concept_learner node over DDS: place posteriors, latched places, goals, saved state."""
+
+import numpy as np
+import pytest
+from ros_probe import header_seconds, Probe, rgb_frame, stamp, start_ros, unique_namespace
+
+from dgm_robot.conversions.image import array_to_32fc2
+
+ROOMS = {'kitchen': (4.0, 1.0), 'bedroom': (-3.0, 2.0)}
+
+
+@pytest.fixture
+def ros(ros_domain_id):
+    """Start the ROS runtime on this run's domain; shut it down afterwards."""
+    compat = start_ros(ros_domain_id)
+    yield compat
+    compat.rclpy.try_shutdown()
+
+
+@pytest.fixture(scope='module')
+def room_latents():
+    """Return latent posteriors of two distinct-looking rooms from the default encoder."""
+    pipeline = pytest.importorskip('dgm_robot.pipeline')
+    encoder = pipeline.Encoder()
+    looks = {'kitchen': np.full((48, 64, 3), (220, 200, 40), np.uint8),
+             'bedroom': np.full((48, 64, 3), (30, 60, 200), np.uint8)}
+    return {room: [encoder.encode(np.clip(look.astype(int) + rgb_frame(i) // 16, 0, 255)
+                                  .astype(np.uint8)) for i in range(4)]
+            for room, look in looks.items()}
+
+
+def start(ros, **overrides):
+    """Return a probe around a new concept_learner node with parameter `overrides`."""
+    from dgm_robot.ros.concept_learner_node import ConceptLearnerNode
+    from dgm_robot.ros.qos import LATCHED, RELIABLE
+    msg = ros.msgs
+    namespace = unique_namespace()
+    node = ConceptLearnerNode(namespace=namespace, parameter_overrides=[
+        ros.Parameter(name, value=value) for name, value in overrides.items()])
+    probe = Probe(ros, node, namespace)
+    probe.listen(msg.vision_msgs.msg.Classification, 'concept_learner/place', RELIABLE)
+    probe.listen(msg.vision_msgs.msg.Classification, 'concept_learner/place_prediction',
+                 RELIABLE)
+    probe.listen(msg.vision_msgs.msg.LabelInfo, 'concept_learner/place_info', LATCHED)
+    probe.listen(msg.vision_msgs.msg.Detection3DArray, 'concept_learner/places', LATCHED)
+    probe.listen(msg.visualization_msgs.msg.MarkerArray, 'concept_learner/markers', LATCHED)
+    probe.listen(msg.geometry_msgs.msg.PoseStamped, 'goal_pose', RELIABLE)
+    probe.latents = probe.publisher(msg.sensor_msgs.msg.Image, 'vae_encoder/latent', RELIABLE)
+    probe.poses = probe.publisher(msg.geometry_msgs.msg.PoseWithCovarianceStamped, 'pose',
+                                  LATCHED)
+    probe.words = probe.publisher(msg.std_msgs.msg.String, 'words', RELIABLE)
+    probe.navigate = probe.publisher(msg.std_msgs.msg.String, 'concept_learner/navigate_to',
+                                     RELIABLE)
+    return probe
+
+
+@pytest.fixture
+def learner(ros):
+    """Yield a probe wired to a concept_learner node without persistence."""
+    probe = start(ros)
+    yield probe
+    probe.close()
+    probe.tested.destroy_node()
+
+
+def observe(probe, seconds, latent, position=None, text=None):
+    """Send pose, words and a latent at `seconds`; wait until the node has taken the latent."""
+    msg = probe.compat.msgs
+    if position is not None:
+        pose = msg.geometry_msgs.msg.PoseWithCovarianceStamped(
+            header=stamp(probe.compat, seconds, 'map'))
+        pose.pose.pose.position.x, pose.pose.pose.position.y = position
+        probe.poses.publish(pose)
+    if text is not None:
+        probe.words.publish(msg.std_msgs.msg.String(data=text))
+    probe.spin(0.02)
+    probe.latents.publish(array_to_32fc2(msg.sensor_msgs.msg.Image, stamp(probe.compat, seconds),
+                                         *latent))
+    node = probe.tested
+    seen = node.processed + node.skips.total
+    probe.spin_until(lambda: node.processed + node.skips.total > seen,
+                     what=f'the latent at {seconds} s taken')
+
+
+def tour(probe, room_latents, start_seconds=1.0):
+    """Visit every room a few times, naming it each time; return the next free stamp."""
+    seconds = start_seconds
+    for _ in range(2):
+        for room, (x, y) in ROOMS.items():
+            for latent in room_latents[room]:
+                observe(probe, seconds, latent, (x, y), f'this is the {room}')
+                seconds += 0.5
+    return seconds
+
+
+def test_place_posterior_carries_the_latent_header(learner, room_latents):
+    """Each latent gives a normalised place posterior, most probable first, with its header."""
+    observe(learner, 2.5, room_latents['kitchen'][0], ROOMS['kitchen'])
+    place = learner.await_message('concept_learner/place')
+    assert header_seconds(place.header) == pytest.approx(2.5)
+    assert place.header.frame_id == 'camera'
+    scores = [result.score for result in place.results]
+    assert scores and sum(scores) == pytest.approx(1.0, abs=1e-6)
+    assert scores == sorted(scores, reverse=True)
+    assert all(result.class_id.isdigit() for result in place.results)
+
+
+def test_named_places_are_latched_and_navigable(learner, room_latents):
+    """Named regions are latched as LabelInfo, Detection3DArray and markers; names give goals."""
+    tour(learner, room_latents)
+    info = learner.await_message('concept_learner/place_info')
+    places = learner.await_message('concept_learner/places')
+    markers = learner.await_message('concept_learner/markers')
+    names = {c.class_id: c.class_name for c in info.class_map}
+    assert names and len(places.detections) >= 1
+    assert places.header.frame_id == 'map'
+    for detection in places.detections:
+        hypothesis = detection.results[0]
+        assert detection.id == names[int(hypothesis.hypothesis.class_id)]
+        covariance = np.asarray(hypothesis.pose.covariance).reshape(6, 6)
+        assert covariance[0, 0] > 0 and covariance[1, 1] > 0
+    assert len(markers.markers) == 1 + 2 * len(places.detections)  # DELETEALL, ellipse + label
+    name = places.detections[0].id
+    learner.navigate.publish(learner.compat.msgs.std_msgs.msg.String(data=name))
+    goal = learner.await_message('goal_pose')
+    assert goal.header.frame_id == 'map'
+    region_means = [(d.results[0].pose.pose.position.x, d.results[0].pose.pose.position.y)
+                    for d in places.detections if d.id == name]
+    assert any((goal.pose.position.x, goal.pose.position.y) == pytest.approx(mean, abs=1e-6)
+               for mean in region_means)
+    learner.navigate.publish(learner.compat.msgs.std_msgs.msg.String(data='no such place'))
+    learner.spin(0.2)
+    assert len(learner.inbox['goal_pose']) == 1
+
+
+def test_place_prediction_is_stamped_at_the_last_predicted_row(learner, room_latents):
+    """A K-row prediction gives a place posterior stamped t + K * prediction_dt."""
+    from dgm_robot.ros.qos import RELIABLE
+    msg = learner.compat.msgs
+    predictions = learner.publisher(msg.sensor_msgs.msg.Image, 'world_model/prediction', RELIABLE)
+    mean, var = room_latents['kitchen'][0]
+    rows = 4
+    predictions.publish(array_to_32fc2(msg.sensor_msgs.msg.Image, stamp(learner.compat, 5.0),
+                                       np.tile(mean, (rows, 1)), np.tile(var, (rows, 1))))
+    place = learner.await_message('concept_learner/place_prediction')
+    dt = learner.tested.get_parameter('prediction_dt').value
+    assert header_seconds(place.header) == pytest.approx(5.0 + rows * dt, abs=1e-6)
+    assert sum(result.score for result in place.results) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_bad_inputs_are_skipped_and_learning_goes_on(learner, room_latents):
+    """Audio before audio_info and a NaN latent are skipped; the next latent is learned."""
+    from dgm_robot.ros.qos import SENSOR_DATA
+    msg = learner.compat.msgs
+    node = learner.tested
+    audio = learner.publisher(msg.audio_common_msgs.msg.AudioDataStamped, 'audio', SENSOR_DATA)
+    audio.publish(msg.audio_common_msgs.msg.AudioDataStamped(header=stamp(learner.compat, 1.0)))
+    learner.spin_until(lambda: node.skips.total == 1, what='audio without audio_info skipped')
+    mean, var = room_latents['kitchen'][0]
+    observe(learner, 2.0, (np.full_like(mean, np.nan), var))
+    assert node.skips.total == 2
+    observe(learner, 3.0, (mean, var), ROOMS['kitchen'])
+    place = learner.await_message('concept_learner/place')
+    assert header_seconds(place.header) == pytest.approx(3.0)
+
+
+def test_parameters_refuse_bad_values_and_map_frame_takes_effect(learner, room_latents):
+    """Bad values and read-only state_path are refused; a new map_frame is used at once."""
+    parameter = learner.compat.Parameter
+    node = learner.tested
+    refused = node.set_parameters([parameter('save_period', value=-5.0),
+                                   parameter('state_path', value='/tmp/elsewhere.state'),
+                                   parameter('map_frame', value='')])
+    assert [r.successful for r in refused] == [False] * 3
+    assert all(r.reason for r in refused)
+    [accepted] = node.set_parameters([parameter('map_frame', value='world')])
+    assert accepted.successful
+    tour(learner, room_latents)
+    places = learner.await_message('concept_learner/places')
+    assert places.header.frame_id == 'world'
+    learner.navigate.publish(learner.compat.msgs.std_msgs.msg.String(
+        data=places.detections[0].id))
+    assert learner.await_message('goal_pose').header.frame_id == 'world'
+
+
+def test_state_is_saved_on_destroy_and_resumed(ros, room_latents, tmp_path):
+    """Destroying the node saves its concepts; a new node resumes them and latches the names."""
+    state_path = tmp_path / 'concepts.state'
+    probe = start(ros, state_path=str(state_path))
+    tour(probe, room_latents)
+    names = {c.class_id: c.class_name
+             for c in probe.await_message('concept_learner/place_info').class_map}
+    probe.close()
+    probe.tested.destroy_node()
+    assert state_path.is_file()
+    resumed = start(ros, state_path=str(state_path))
+    try:
+        info = resumed.await_message('concept_learner/place_info')
+        assert {c.class_id: c.class_name for c in info.class_map} == names
+    finally:
+        resumed.close()
+        resumed.tested.destroy_node()
