@@ -91,9 +91,9 @@ class VoiceActivityDetector:
     ``min_speech_ms`` (clicks) are dropped; ones longer than ``max_utterance_s`` are cut there.
     """
 
-    def __init__(self, sample_rate, frame_ms=20.0, threshold_db=12.0, floor_rise_db_s=3.0,
+    def __init__(self, sample_rate, frame_ms=20.0, threshold_db=6.0, floor_rise_db_s=3.0,
                  min_floor_db=-80.0, onset_frames=2, hangover_ms=300.0, pad_ms=60.0,
-                 min_speech_ms=120.0, max_utterance_s=5.0):
+                 min_speech_ms=60.0, max_utterance_s=5.0):
         if not sample_rate or sample_rate <= 0:
             raise ValueError(f'sample_rate must be positive, got {sample_rate}')
         self.sample_rate = int(sample_rate)

@@ -88,7 +88,7 @@ def augment(mel, rng, warp=0.12, noise=0.2, max_mask=6):
     return x.astype(np.float32)
 
 
-def train_encoder(mels, labels, epochs=40, batch=32, lr=3e-3, seed=0, progress=False):
+def train_encoder(mels, labels, epochs=80, batch=32, lr=3e-3, seed=0, progress=False):
     """Train an encoder to classify ``labels`` (ints) from log-mels (list of (T, n_mels))."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
