@@ -222,6 +222,9 @@ def test_subprocess_publisher_and_clean_signal_shutdown(node, signum, stopped_by
         output, _ = talker.communicate(timeout=10)
     finally:
         talker.kill()
+    # The writer's disappearance reaches the reader as a data-less sample: never a callback.
+    spin_until(node, lambda: False, timeout=0.5)
+    assert all(isinstance(text, str) for text in received)
     assert talker.returncode == 0, output
     stops = [line for line in output.splitlines() if line.startswith('stopped by')]
     assert (stops[0] if stops else '') in stopped_by, output

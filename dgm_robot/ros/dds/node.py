@@ -23,6 +23,7 @@ frames it skipped.
 """
 
 from cyclonedds.core import InstanceState, ReadCondition, SampleState, ViewState
+from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
 from cyclonedds.sub import DataReader
 
@@ -100,6 +101,8 @@ class Subscription:
     def take(self):
         """Return the messages the callback should see now (empty when none waits)."""
         samples = self._reader.take(_TAKE_MAX if self.newest_only else 1)
+        # Instance-state changes (a writer went away) arrive as samples without data.
+        samples = [s for s in samples if not isinstance(s, InvalidSample)]
         self.received += len(samples)
         if self.newest_only and len(samples) > 1:
             self.dropped += len(samples) - 1
