@@ -35,7 +35,7 @@ def import_or_skip(module):
     try:
         return importlib.import_module(module)
     except ImportError as err:
-        pytest.skip(f'{module} is not importable here ({err}); node tests need it')
+        pytest.skip(f'{module} is not importable here ({err})')
 
 
 def start_ros(domain_id):
