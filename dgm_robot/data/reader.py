@@ -28,9 +28,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from rosbags.rosbag2 import Reader
-from rosbags.typesys import get_types_from_idl, get_types_from_msg, get_typestore
-from rosbags.typesys.store import Typestore
+from rosbags.interfaces import MessageDefinitionFormat
+from rosbags.rosbag2 import Reader, ReaderError
+from rosbags.typesys import get_types_from_idl, get_types_from_msg, get_typestore, Stores
 import yaml
 
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
@@ -57,14 +57,18 @@ def bag_typestore(reader, distro):
         text = conn.msgdef.data
         if not text:
             continue  # older sqlite3 bags carry no definitions: the defaults above apply
-        if text.startswith(f'{sep}IDL: '):
-            for part in text.split(sep)[1:]:
-                types.update(get_types_from_idl(part.split('\n', 1)[1]))
-        elif conn.msgdef.format.name == 'IDL':
-            types.update(get_types_from_idl(text))
-        else:
-            types.update(get_types_from_msg(text, conn.msgtype))
-    store = Typestore()
+        try:
+            if text.startswith(f'{sep}IDL: '):
+                for part in text.split(sep)[1:]:
+                    types.update(get_types_from_idl(part.split('\n', 1)[1]))
+            elif conn.msgdef.format == MessageDefinitionFormat.IDL:
+                types.update(get_types_from_idl(text))
+            else:
+                types.update(get_types_from_msg(text, conn.msgtype))
+        except Exception as err:  # the parsers raise their own several kinds
+            raise BagError(f'topic {conn.topic}: its embedded definition of {conn.msgtype} '
+                           f'cannot be parsed ({err})') from err
+    store = get_typestore(Stores.EMPTY)
     store.register(types)
     return store
 
@@ -127,12 +131,19 @@ class BagSource:
         self.topics = topics
         if not (self.path / 'metadata.yaml').is_file():
             raise BagError(f'{self.path}: not a rosbag2 directory (no metadata.yaml)')
-        meta = yaml.safe_load((self.path / 'metadata.yaml').read_text())
-        self.custom = meta['rosbag2_bagfile_information'].get('custom_data') or {}
-        self.distro = distro or self.custom.get('dgm_robot.distro', 'humble')
-        self.reader = Reader(self.path)
-        self.reader.open()
-        self.store = bag_typestore(self.reader, self.distro)
+        try:
+            self.reader = Reader(self.path)
+            self.reader.open()
+        except ReaderError as err:
+            raise BagError(f'{self.path}: cannot open the bag ({err})') from err
+        try:
+            meta = yaml.safe_load((self.path / 'metadata.yaml').read_text())
+            self.custom = meta['rosbag2_bagfile_information'].get('custom_data') or {}
+            self.distro = distro or self.custom.get('dgm_robot.distro', 'humble')
+            self.store = bag_typestore(self.reader, self.distro)
+        except BaseException:
+            self.reader.close()
+            raise
         self.conns = {c.topic: c for c in self.reader.connections}
 
     def close(self):
