@@ -57,7 +57,7 @@ setup(
         'pyyaml',
         'opencv-python-headless',
         'pybullet',
-        'rosbags>=0.10',
+        'rosbags>=0.11',
         'cyclonedds>=0.10',
         'librosa',
         'matplotlib',
