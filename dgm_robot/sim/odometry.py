@@ -35,9 +35,9 @@ class OdometryNoise:
     """Wheel encoder error model."""
 
     wheel_base: float = 0.35     # m between the wheels
-    scale_sigma: float = 0.005   # std of each wheel's per-run relative scale error
-    speed_sigma: float = 0.01    # m/s std of each reading
-    speed_rel_sigma: float = 0.03  # extra std proportional to wheel speed
+    scale_sigma: float = 0.001   # std of each wheel's per-run relative scale error
+    speed_sigma: float = 0.005   # m/s std of each reading
+    speed_rel_sigma: float = 0.02  # extra std proportional to wheel speed
 
 
 class WheelOdometry:
