@@ -164,6 +164,8 @@ def test_lists_and_bytes_are_coerced_like_rclpy_assignments():
     pose.pose.covariance = [0.5] * 36
     audio = msgs.audio_common_msgs.msg.AudioDataStamped()
     audio.audio.data = b'\x01\x02\x03'
+    status = msgs.diagnostic_msgs.msg.DiagnosticStatus(level=b'\x02')
+    assert type(status).deserialize(status.serialize()).level == status.ERROR == 2
     assert pose.serialize()[-8:] == np.float64(0.5).tobytes()
     decoded = type(audio).deserialize(audio.serialize())
     assert decoded.audio.data.tolist() == [1, 2, 3]

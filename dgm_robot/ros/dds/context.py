@@ -69,6 +69,8 @@ class Context:
         self._topics = {}
         self._waitsets = set()
         self._on_shutdown = []
+        # Bumped when the participant is deleted: entities made before are gone with it.
+        self.epoch = 0
 
     def init(self, args=None, domain_id=None):
         """Parse arguments and become ready; the participant is created on first use."""
@@ -146,6 +148,7 @@ class Context:
         if self._participant is not None:
             delete_entity(self._participant)
             self._participant = None
+        self.epoch += 1
 
 
 default_context = Context()

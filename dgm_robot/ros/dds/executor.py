@@ -41,6 +41,7 @@ class SingleThreadedExecutor:
         self._nodes = []
         self._ready = []
         self._waitset = None
+        self._epoch = None
         self._attached = set()
 
     def add_node(self, node):
@@ -65,17 +66,17 @@ class SingleThreadedExecutor:
 
     def wake(self):
         """Interrupt a wait so that new entities are picked up."""
-        if self._waitset is not None:
+        if self._waitset_alive():
             self._waitset.set_trigger(True)
 
     def shutdown(self, timeout_sec=None):
         """Remove every node and free the wait set; return True."""
         for node in list(self._nodes):
             self.remove_node(node)
-        if self._waitset is not None:
+        if self._waitset_alive():
             delete_entity(self._waitset)
-            self._waitset = None
-            self._attached.clear()
+        self._waitset = None
+        self._attached.clear()
         return True
 
     def spin(self):
@@ -91,16 +92,24 @@ class SingleThreadedExecutor:
             node, kind, entity = self._ready.pop(0)
             self._execute(kind, entity)
 
+    def _waitset_alive(self):
+        """Return True if the wait set exists and its participant was not deleted since."""
+        if self._waitset is not None and self._epoch != self.context.epoch:
+            self._waitset = None
+            self._attached.clear()
+        return self._waitset is not None
+
     def forget(self, subscription):
         """Detach a subscription's condition before the subscription is destroyed."""
-        if subscription.condition in self._attached:
+        if self._waitset_alive() and subscription.condition in self._attached:
             self._waitset.detach(subscription.condition)
             self._attached.discard(subscription.condition)
         self._ready = [item for item in self._ready if item[2] is not subscription]
 
     def _sync_waitset(self):
-        if self._waitset is None:
+        if not self._waitset_alive():
             self._waitset = self.context.make_waitset()
+            self._epoch = self.context.epoch
         wanted = {sub.condition for node in self._nodes for sub in node.subscriptions}
         for condition in self._attached - wanted:
             self._waitset.detach(condition)

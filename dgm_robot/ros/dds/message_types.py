@@ -108,7 +108,7 @@ class _Registry:
         cls.__module__ = f'{pkg}.{kind}'
         cls.__qualname__ = name
         cls.__ros_type__ = full
-        cls.__prepare_fields__ = self._array_fields(fields)
+        cls.__prepare_fields__ = self._prepare_plan(fields)
         cls.serialize = _make_serialize(self.codec, full)
         cls.deserialize = _make_deserialize(self.codec, full)
         return cls
@@ -142,11 +142,13 @@ class _Registry:
             annotation = types.sequence[element, count] if count else types.sequence[element]
         return annotation, dataclasses.field(default_factory=make)
 
-    def _array_fields(self, fields):
-        """List the fields the serialiser needs as numpy arrays, and nested fields holding any."""
+    def _prepare_plan(self, fields):
+        """List the fields _prepare may have to convert, and the nested fields holding any."""
         plan = []
         for field_name, (node, detail) in fields:
-            if node == Nodetype.NAME and self.get(detail).__prepare_fields__:
+            if node == Nodetype.BASE and detail[0] == 'byte':
+                plan.append((field_name, 'byte', None, 0))
+            elif node == Nodetype.NAME and self.get(detail).__prepare_fields__:
                 plan.append((field_name, 'message', None, 0))
             elif node in (Nodetype.ARRAY, Nodetype.SEQUENCE):
                 (sub_node, sub_detail), count = detail
@@ -160,14 +162,18 @@ class _Registry:
 
 
 def _prepare(msg):
-    """Coerce primitive-array fields to the numpy arrays the codec writes.
+    """Coerce field values to what the codec writes.
 
-    rclpy converts lists, bytes and arrays of other dtypes on assignment; here it happens once,
-    just before serialising, so the fast path (already numpy of the right dtype) costs nothing.
+    rclpy converts lists, bytes and arrays of other dtypes on assignment, and holds `byte` fields
+    as 1-byte `bytes`; here conversion happens once, just before serialising, so the fast path
+    (already numpy arrays of the right dtype) costs nothing.
     """
     for field_name, kind, dtype, count in msg.__prepare_fields__:
         value = getattr(msg, field_name)
-        if kind == 'message':
+        if kind == 'byte':
+            if isinstance(value, (bytes, bytearray)):
+                setattr(msg, field_name, int.from_bytes(value, 'little', signed=True))
+        elif kind == 'message':
             _prepare(value)
         elif kind == 'messages':
             for item in value:

@@ -56,6 +56,7 @@ class Publisher:
         self.msg_type = msg_type
         self.topic_name = topic_name
         self.qos_profile = qos_profile
+        self._context, self._epoch = node.context, node.context.epoch
         topic = node.context.topic(dds_topic_name(topic_name), msg_type)
         self._writer = DataWriter(node.context.participant, topic, qos=to_dds_qos(qos_profile))
 
@@ -71,10 +72,10 @@ class Publisher:
         return self._writer.get_publication_matched_status().current_count
 
     def destroy(self):
-        """Delete the DDS writer."""
-        if self._writer is not None:
+        """Delete the DDS writer (already gone if the runtime was shut down first)."""
+        if self._writer is not None and self._context.epoch == self._epoch:
             delete_entity(self._writer)
-            self._writer = None
+        self._writer = None
 
 
 class Subscription:
@@ -94,6 +95,7 @@ class Subscription:
         self.newest_only = qos_profile.reliability == ReliabilityPolicy.BEST_EFFORT
         self.received = 0
         self.dropped = 0
+        self._context, self._epoch = node.context, node.context.epoch
         topic = node.context.topic(dds_topic_name(topic_name), msg_type)
         self._reader = DataReader(node.context.participant, topic, qos=to_dds_qos(qos_profile))
         self.condition = ReadCondition(self._reader, _ANY_SAMPLE)
@@ -114,11 +116,11 @@ class Subscription:
         return self._reader.get_subscription_matched_status().current_count
 
     def destroy(self):
-        """Delete the DDS reader."""
-        if self._reader is not None:
+        """Delete the DDS reader (already gone if the runtime was shut down first)."""
+        if self._reader is not None and self._context.epoch == self._epoch:
             delete_entity(self.condition)
             delete_entity(self._reader)
-            self._reader = None
+        self._reader = None
 
 
 class Timer:

@@ -77,7 +77,8 @@ class QoSProfile:
         if 'history' not in kwargs and 'depth' not in kwargs:
             raise InvalidQoSProfileException('History and/or depth settings are required.')
         self.history = HistoryPolicy(kwargs.get('history', HistoryPolicy.KEEP_LAST))
-        self.depth = int(kwargs.get('depth', 0))
+        # Unset fields take rclpy's default profile (reliable, volatile, depth 10).
+        self.depth = int(kwargs.get('depth', 10))
         self.reliability = ReliabilityPolicy(kwargs.get('reliability',
                                                         ReliabilityPolicy.RELIABLE))
         self.durability = DurabilityPolicy(kwargs.get('durability', DurabilityPolicy.VOLATILE))
