@@ -59,7 +59,7 @@ class Room:
 
     id: int
     name: str
-    bounds: tuple       # (xmin, ymin, xmax, ymax) of the inner wall faces' centre lines
+    bounds: tuple       # (xmin, ymin, xmax, ymax) of its walls' centre lines
     center: tuple       # (x, y)
     wall_color: tuple = (0.8, 0.8, 0.8)
     floor_color: tuple = (0.5, 0.5, 0.5)

@@ -123,7 +123,7 @@ class Tour:
         self._unvisited = []
 
     def random_point(self, room_id, tries=200):
-        """Return a random free point in a room (the freest cell near its centre as fallback)."""
+        """Return a random point of a room's free floor."""
         xmin, ymin, xmax, ymax = self.layout.rooms[room_id].bounds
         m = ROBOT_CLEARANCE + 0.2
         for _ in range(tries):
