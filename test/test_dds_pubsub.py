@@ -31,6 +31,7 @@ import pytest
 
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
+from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
 from dgm_robot.ros.dds.loopback import loopback_config
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.qos import (
@@ -165,6 +166,32 @@ def test_transient_local_reaches_late_subscriber(node):
     node.create_subscription(String, '/tester/place_info', received.append, latched)
     assert spin_until(node, lambda: received)
     assert received[0].data == 'kitchen'
+
+
+def test_executor_serves_several_nodes_and_survives_reinit(dds_env):
+    """One executor spins two nodes; nodes destroyed after shutdown and a second init work."""
+    executor = SingleThreadedExecutor()
+    for word in ('first', 'second'):
+        rclpy.init(args=[])
+        talker, listener = Node('talker'), Node('listener')
+        received = []
+        listener.create_subscription(String, '/chatter', lambda m: received.append(m.data), 10)
+        publisher = talker.create_publisher(String, '/chatter', 10)
+        executor.add_node(talker)
+        executor.add_node(listener)
+        deadline = time.monotonic() + 5.0
+        while publisher.get_subscription_count() == 0 and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=0.05)
+        publisher.publish(String(data=word))
+        while not received and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=0.05)
+        assert received == [word]
+        rclpy.try_shutdown()
+        with pytest.raises(ExternalShutdownException):
+            executor.spin_once(timeout_sec=0.01)
+        talker.destroy_node()
+        listener.destroy_node()
+    assert executor.get_nodes() == []
 
 
 def test_timer_period(node):
