@@ -28,7 +28,7 @@ import yaml
 from dgm_robot.data.sequence import Sequence
 from dgm_robot.sim import LayoutError, load_layout, simulate_sequence, SimWorld
 from dgm_robot.sim.drive import DriveLimits
-from dgm_robot.sim.layout import find_layout
+from dgm_robot.sim.layout import available_layouts, find_layout
 from dgm_robot.sim.speech import read_wav, ShippedSpeech
 
 ROBOT_RADIUS = 0.15
@@ -187,6 +187,7 @@ def test_layouts_load_by_name_and_path_and_differ():
     assert len(set(names)) == len(names) and all(n.isalpha() for n in names)
     # Every room has a clip of its name.
     ShippedSpeech().check(names + [r.name for r in four.rooms])
+    assert {'house4', 'house6'} <= set(available_layouts())
     with pytest.raises(LayoutError, match='house4'):
         load_layout('no_such_house')
 

@@ -129,6 +129,11 @@ def layout_dirs():
     return [d for d in dirs if d.is_dir()]
 
 
+def available_layouts():
+    """Return the sorted names of the layouts that can be loaded by name."""
+    return sorted({p.stem for d in layout_dirs() for p in d.glob('*.yaml')})
+
+
 def find_layout(name):
     """Return the path of a layout given a file path or a bare name such as 'house4'."""
     path = Path(name).expanduser()
@@ -141,8 +146,8 @@ def find_layout(name):
         candidate = d / f'{name}.yaml'
         if candidate.is_file():
             return candidate
-    known = sorted({p.stem for d in dirs for p in d.glob('*.yaml')})
-    raise LayoutError(f'unknown layout {name!r}; known layouts: {", ".join(known) or "none"} '
+    raise LayoutError(f'unknown layout {name!r}; known layouts: '
+                      f'{", ".join(available_layouts()) or "none"} '
                       f'(searched {", ".join(str(d) for d in dirs) or "no folders"})')
 
 
