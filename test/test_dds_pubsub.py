@@ -31,6 +31,7 @@ import pytest
 
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
+from dgm_robot.ros.dds.context import domain_id_from_env
 from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
 from dgm_robot.ros.dds.loopback import loopback_config
 from dgm_robot.ros.dds.node import Node
@@ -108,9 +109,14 @@ def camera_frame(seed, stamp_sec=0):
     return msg, pixels
 
 
-def test_traffic_stays_on_loopback(node, dds_env):
-    """Cyclone selects only `lo` and advertises 127.0.0.1 under the loopback configuration."""
+def test_traffic_stays_on_loopback(node, dds_env, ros_domain_id, monkeypatch):
+    """Cyclone joins ROS_DOMAIN_ID, selects only `lo` and advertises only 127.0.0.1."""
     node.create_publisher(String, 'chatter', 10)
+    assert node.context.domain_id == ros_domain_id
+    assert f'[{ros_domain_id}]' in dds_env.read_text().splitlines()[0]
+    monkeypatch.setenv('ROS_DOMAIN_ID', 'robot')
+    with pytest.raises(ValueError, match="ROS_DOMAIN_ID='robot' is not a domain id"):
+        domain_id_from_env()
     trace = dds_env.read_text()
     assert 'selected interfaces: lo ' in trace
     assert 'ownip: udp/127.0.0.1' in trace
