@@ -50,6 +50,20 @@ def bag_size(path):
     return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
 
 
+def run_tour(world, steps, recorder=None):
+    """Step the world (writing each step to recorder); return (frames, room Counter, words)."""
+    frames, rooms, words = 0, Counter(), []
+    for _ in tqdm(range(steps), unit='frame', desc='sim'):
+        step = world.step()
+        if recorder is not None:
+            recorder.write(step)
+        frames += 1
+        rooms[step.room_name or '(between rooms)'] += 1
+        if step.utterance is not None:
+            words.append(step.utterance.text)
+    return frames, rooms, words
+
+
 def run(args):
     """Simulate, optionally record, and print what happened."""
     from dgm_robot.sim import SimWorld  # pybullet loads only when the command runs
@@ -67,17 +81,9 @@ def run(args):
         recorder = BagRecorder(args.record, dt=world.dt, storage=args.storage,
                                distro=args.distro, compressed=args.compressed,
                                room_names=[r.name for r in world.rooms], seed=args.seed)
-    frames, rooms, words = 0, Counter(), []
     start = time.perf_counter()
     try:
-        for _ in tqdm(range(int(round(args.seconds / world.dt))), unit='frame', desc='sim'):
-            step = world.step()
-            if recorder is not None:
-                recorder.write(step)
-            frames += 1
-            rooms[step.room_name or '(between rooms)'] += 1
-            if step.utterance is not None:
-                words.append(step.utterance.text)
+        frames, rooms, words = run_tour(world, int(round(args.seconds / world.dt)), recorder)
     finally:
         world.close()
         if recorder is not None:

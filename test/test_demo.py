@@ -1,0 +1,30 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The README's main command runs end to end and reports what it recorded."""
+
+import json
+
+from dgm_robot.cli import main
+
+
+def test_demo_records_reads_back_and_plots(tmp_path):
+    out = tmp_path / 'demo'
+    assert main(['demo', '--seconds', '20', '--out', str(out),
+                 '--json', str(tmp_path / 'summary.json')]) == 0
+    summary = json.loads((tmp_path / 'summary.json').read_text())
+    assert summary['frames'] == 200
+    assert summary['rooms_visited'] and sum(summary['rooms_visited'].values()) <= 200
+    assert (out / 'tour' / 'metadata.yaml').is_file()
+    assert (out / 'tour.png').stat().st_size > 10_000
