@@ -40,6 +40,7 @@ def test_node_names_follow_remapping(runtime):
     node = Node('vae_encoder')
     assert (node.get_name(), node.get_namespace()) == ('vae_encoder', '/robot1')
     assert node.resolve_topic_name('~/latent') == '/robot1/vae_encoder/latent'
+    assert node.get_logger().name == 'robot1.vae_encoder'
     with pytest.raises(ValueError, match='invalid node name'):
         Node('vae-encoder')
     with pytest.raises(RuntimeError, match='only be called once'):

@@ -190,7 +190,8 @@ class Node:
         arguments.extend(local)
         remaps = local.remaps + (self.context.arguments.remaps if use_global_arguments else [])
         self._names = NameResolver(node_name, namespace, remaps)
-        self._logger = RcutilsLogger(self._names.node_name)
+        # rcl names a node's logger after its namespace and name: '/robot1/enc' -> 'robot1.enc'.
+        self._logger = RcutilsLogger(self._names.fqn[1:].replace('/', '.'))
         self._clock = ROSClock()
         self.publishers, self.subscriptions, self.timers = [], [], []
         self.executor = None
