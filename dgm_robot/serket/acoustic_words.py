@@ -17,9 +17,10 @@
 
 The concept learner needs discrete words; without a speech recogniser, a teacher's spoken "kitchen"
 is only PCM. This module embeds each utterance (``dgm_robot.models.audio_features``) and clusters
-the embeddings online with the small-variance limit of a Chinese-restaurant-process Gaussian
-mixture (DP-means, Kulis and Jordan 2012): an utterance farther than ``new_word_distance`` from
-every word's mean starts a new word, otherwise it joins the most probable word and moves its mean.
+the embeddings online with a Chinese-restaurant-process Gaussian mixture, MAP assignment, an
+isotropic ``variance`` (as it goes to 0 this is DP-means, Kulis and Jordan 2012): an utterance
+farther than ``new_word_distance`` from every word's mean (a little more for frequent words)
+starts a new word, otherwise it joins the most probable word and moves that word's mean.
 Tokens are ``'<prefix><k>'`` (``aw0``, ``aw1``, ...), so they mix with recognised text words.
 
 Bad input (empty, NaN/inf, not mono, under ``min_duration_s`` of sound after trimming silence)
@@ -37,8 +38,10 @@ VERSION = 1
 class AcousticWords:
     """Online codebook over utterance embeddings.
 
-    Each word k has a mean mu_k and a count n_k. For an embedding x,
-    p(k | x) ∝ n_k exp(-|x - mu_k|^2 / (2 variance)) over the words learned so far.
+    Each word k has a mean mu_k and a count n_k. For an embedding x, the CRP-GMM scores are
+    log n_k - |x - mu_k|^2 / (2 variance) for the known words and -new_word_distance^2 /
+    (2 variance) for a new word; observe() takes the best (MAP), so a frequent word attracts
+    utterances from a little farther than a rare one; the posterior is over known words.
     """
 
     def __init__(self, embedder=None, new_word_distance=0.85, variance=0.02, max_words=100,
@@ -74,12 +77,12 @@ class AcousticWords:
     def observe_vector(self, x):
         """Learn from one embedding (D,) and return its token."""
         x = self._checked(x)
-        dist = np.linalg.norm(self.means - x, axis=1)
-        if len(dist) < self.max_words and (len(dist) == 0 or dist.min() > self.new_word_distance):
+        score = self._scores(x)
+        if len(score) < self.max_words and (len(score) == 0 or score.max() < self._new_score):
             self.means = np.vstack([self.means, x])
             self.counts = np.append(self.counts, 1.0)
             return self.token(len(self.counts) - 1)
-        k = int(np.argmax(self._posterior(dist)))
+        k = int(np.argmax(score))
         self.counts[k] += 1.0
         self.means[k] += (x - self.means[k]) / self.counts[k]   # running mean of the word
         return self.token(k)
@@ -89,13 +92,19 @@ class AcousticWords:
         x = self._checked(x)
         if len(self.counts) == 0:
             return None, np.zeros(0)
-        post = self._posterior(np.linalg.norm(self.means - x, axis=1))
-        return self.token(int(np.argmax(post))), post
+        score = self._scores(x)
+        post = np.exp(score - score.max())
+        return self.token(int(np.argmax(score))), post / post.sum()
 
-    def _posterior(self, dist):
-        logp = np.log(self.counts) - dist ** 2 / (2.0 * self.variance)
-        p = np.exp(logp - logp.max())
-        return p / p.sum()
+    def _scores(self, x):
+        # log n_k + log N(x | mu_k, variance I), up to a constant shared with _new_score
+        return np.log(self.counts) - np.sum((self.means - x) ** 2, axis=1) / (2.0 * self.variance)
+
+    @property
+    def _new_score(self):
+        # log alpha + log p0(x), with alpha = 1 and p0 set so that a lone word (n_k = 1) is
+        # joined exactly when x lies within new_word_distance of it
+        return -self.new_word_distance ** 2 / (2.0 * self.variance)
 
     def _checked(self, x):
         x = np.asarray(x, dtype=np.float64)

@@ -67,11 +67,15 @@ def run_batch_baseline(data, n_concepts, n_positions, seed=0, iterations=100,
                        weights=(1.0, 1.0, 1.0), scales=(10.0, 10.0, 1.0)):
     """SERKET batch baseline: GMM on positions, MLDA over (GMM posterior, image, words).
 
-    MLDA's P(cluster | event) goes back to the GMM as a bias, as in SERKET's SpCoA.
-    Returns (concept labels, position labels).
+    MLDA's P(cluster | event) goes back to the GMM as a bias, as in SERKET's SpCoA. Image
+    class scores go to MLDA as they are; VAE latents (which can be negative) go through a
+    GMM of their own first. Returns (concept labels, position labels).
     """
     positions = ObservationSource('position', data.positions)
     images = ObservationSource('visual', data.features)
+    if data.features.min() < 0:
+        images = GMM('visual_gmm', dim=data.features.shape[1], n_components=n_concepts,
+                     mean=data.features.mean(0), seed=seed).connect(images)
     words = ObservationSource('words', word_histograms(data)[0])
     gmm = GMM('gmm', dim=2, n_components=n_positions, mean=data.positions.mean(0),
               seed=seed).connect(positions)

@@ -85,9 +85,8 @@ class GMM(Module):
         """One Gibbs sweep over all events; returns the fraction of reassigned events."""
         x = self._data()
         bias = self.bias_from_children()
-        if len(self.z) != len(x):       # first sweep: sequential placement
-            self.n[:], self.sx[:], self.sxx[:] = 0, 0, 0
-            self.z = np.full(len(x), -1)
+        if len(self.z) != len(x):       # first sweep
+            self._start(x)
         changed = 0
         for i in range(len(x)):
             if self.z[i] >= 0:
@@ -97,6 +96,20 @@ class GMM(Module):
             self.z[i] = k
             self._move(k, x[i], 1)
         return changed / max(len(x), 1)
+
+    def _start(self, x):
+        """Seed fixed-K clusters by k-means++ (from random labels Gibbs sticks in merged modes)."""
+        self.n[:], self.sx[:], self.sxx[:] = 0, 0, 0
+        self.z = np.full(len(x), -1)
+        if self.crp_alpha is not None:
+            return
+        seeds = [x[self.rng.integers(len(x))]]
+        while len(seeds) < min(len(self.n), len(x)):
+            d2 = ((x[:, None] - np.array(seeds)[None]) ** 2).sum(-1).min(1)
+            seeds.append(x[np.searchsorted(np.cumsum(d2), self.rng.random() * d2.sum())])
+        self.z = ((x[:, None] - np.array(seeds)[None]) ** 2).sum(-1).argmin(1)
+        for xi, k in zip(x, self.z):
+            self._move(k, xi, 1)
 
     def observe(self):
         """Place the parent's newest event in a cluster (opening one under the CRP)."""

@@ -28,6 +28,7 @@ and memory is fixed apart from the vocabulary, whatever the stream length.
 """
 
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -49,6 +50,25 @@ class ObservationError(ValueError):
 
 class UnknownPlaceError(ValueError):
     """A place name that no learned concept explains."""
+
+
+class PlacePosterior(NamedTuple):
+    """A posterior over the learned concepts: ids (n,) int and their probabilities (n,)."""
+
+    ids: np.ndarray
+    probs: np.ndarray
+
+
+@dataclass
+class Region:
+    """One (concept, position Gaussian) pair: where a named place is, in the map frame."""
+
+    concept_id: int
+    position_id: int
+    name: str
+    mean: np.ndarray    # (2,)
+    cov: np.ndarray     # (2, 2)
+    weight: float       # P(C, i) over all regions
 
 
 @dataclass
@@ -131,7 +151,7 @@ class SpatialConceptModel:
     # ------------------------------------------------------------------ input
 
     def observe(self, stamp, latent=None, position=None, words=None):
-        """Learn from one event and return its place posterior (max_concepts,).
+        """Learn from one event and return its PlacePosterior over the learned concepts.
 
         stamp: seconds (float); latent: (F,) VAE latent mean, or image class scores when
         config.visual is 'dirichlet'; position: (x, y) in the map frame; words: text, acoustic
@@ -158,8 +178,8 @@ class SpatialConceptModel:
                 self._gibbs(other, first=False)
         self.n_events += 1
         self._resample_if_degenerate()
-        self.last_posterior = self.place_posterior(latent, position, words)
-        return self.last_posterior
+        self.last_posterior = self._posterior_vector(latent, position, words)
+        return self._sparse(self.last_posterior)
 
     def _check(self, stamp, latent, position, words, grow):
         c = self.config
@@ -240,36 +260,51 @@ class SpatialConceptModel:
     # -------------------------------------------------------------- inference
 
     def _log_joint(self, event, allow_new=True):
-        """Return log p(C=l, i=k, event | rest) (P, L, K), or (P, L, 1) without a position."""
+        """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
+
+        L' and K' stop one past the highest slot in use, so the cost follows the number of
+        concepts learned rather than the caps.
+        """
         c, st = self.config, self.st
-        active_l = st['nL'] > 0
+        nL = st['nL'][:, :self._extent(st['nL'])]
+        active_l = nL > 0
         allowed_l = active_l | (self._first_free(active_l) if allow_new else False)
         with np.errstate(divide='ignore'):
-            score = np.where(active_l, np.log(np.maximum(st['nL'], 1e-300)), np.log(c.alpha))
-        score = np.where(allowed_l, score, -np.inf)                               # (P, L)
+            score = np.where(active_l, np.log(np.maximum(nL, 1e-300)), np.log(c.alpha))
+        score = np.where(allowed_l, score, -np.inf)                               # (P, L')
+        L = score.shape[1]
         if event['vis'] is not None:
             if c.visual == 'gaussian':
-                ll = self.latent_prior.log_predictive(st['vn'], st['vs'], st['vss'], event['vis'])
+                ll = self.latent_prior.log_predictive(st['vn'][:, :L], st['vs'][:, :L],
+                                                      st['vss'][:, :L], event['vis'])
             else:
-                ll = dirichlet_log_predictive(st['vs'], st['vn'], event['vis'], c.visual_beta,
-                                              self.latent_dim)
+                ll = dirichlet_log_predictive(st['vs'][:, :L], st['vn'][:, :L], event['vis'],
+                                              c.visual_beta, self.latent_dim)
             score = score + c.weight_visual * ll
         if event['wid'] is not None:
-            ll = dirichlet_log_predictive(st['wc'][:, :, event['wid']], st['wt'], event['wct'],
-                                          c.word_beta, len(self.vocab))
+            ll = dirichlet_log_predictive(st['wc'][:, :L, event['wid']], st['wt'][:, :L],
+                                          event['wct'], c.word_beta, len(self.vocab))
             score = score + c.weight_words * ll
         if event['pos'] is None:
             return score[:, :, None]
-        active_k = st['nK'] > 0
+        K = self._extent(st['nK'])
+        nK = st['nK'][:, :K]
+        active_k = nK > 0
         allowed_k = active_k | (self._first_free(active_k) if allow_new else False)
         g = c.gamma / (active_k.sum(1) + 1.0)                                      # (P,)
         # P(i=k | C=l) = (n_lk + g) / (n_l + gamma) over the active Gaussians and one new one
-        n_l = st['nLK'].sum(2)
-        prior_k = (np.log(st['nLK'] + g[:, None, None])
-                   - np.log(n_l + c.gamma)[:, :, None])
-        prior_k = np.where(allowed_k[:, None, :], prior_k, -np.inf)               # (P, L, K)
-        ll_k = self.niw.log_predictive(st['nK'], st['sx'], st['sxx'], event['pos'])  # (P, K)
+        nLK = st['nLK'][:, :L, :K]
+        prior_k = (np.log(nLK + g[:, None, None])
+                   - np.log(st['nLK'][:, :L].sum(2) + c.gamma)[:, :, None])
+        prior_k = np.where(allowed_k[:, None, :], prior_k, -np.inf)               # (P, L', K')
+        ll_k = self.niw.log_predictive(nK, st['sx'][:, :K], st['sxx'][:, :K], event['pos'])
         return score[:, :, None] + prior_k + c.weight_position * ll_k[:, None, :]
+
+    @staticmethod
+    def _extent(counts):
+        """Return one past the highest slot in use in any particle (capped at the slot count)."""
+        used = np.flatnonzero(counts.any(0))
+        return min(counts.shape[1], used[-1] + 2 if len(used) else 1)
 
     @staticmethod
     def _first_free(active):
@@ -381,20 +416,29 @@ class SpatialConceptModel:
         return int((self.st['nK'][self.best] > 0).sum())
 
     def place_posterior(self, latent=None, position=None, words=None):
-        """Return P(C | observation) (max_concepts,), zero for unused ids; all inputs optional.
+        """Return the PlacePosterior P(C | observation); every input is optional.
 
-        Unknown words are ignored here (queries never grow the vocabulary). With no concept
-        learned yet the result is all zeros.
+        Vision only (a latent, e.g. one predicted by the world model) is the place posterior
+        of a predicted frame. Unknown words are ignored (queries never grow the vocabulary);
+        with no concept learned yet the posterior is empty.
         """
+        return self._sparse(self._posterior_vector(latent, position, words))
+
+    def _sparse(self, vector):
+        ids = np.flatnonzero(vector > 0)
+        return PlacePosterior(ids, vector[ids])
+
+    def _posterior_vector(self, latent, position, words):
         event = self._check(None, latent, position, words, grow=False)
         if self.latent_dim is None:
             event['vis'] = None
         if event['vis'] is None and event['pos'] is None and event['wid'] is None:
             raise ObservationError('nothing to classify: the latent size is not known yet')
-        logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)   # (L,)
-        if not np.isfinite(logp).any():
-            return np.zeros(self.config.max_concepts)
-        return np.exp(logp - logsumexp(logp))
+        logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)  # (L',)
+        out = np.zeros(self.config.max_concepts)
+        if np.isfinite(logp).any():
+            out[:len(logp)] = np.exp(logp - logsumexp(logp))
+        return out
 
     def word_probabilities(self):
         """Return P(w | C) (max_concepts, V) of the best particle."""
@@ -424,19 +468,15 @@ class SpatialConceptModel:
         return names
 
     def regions(self):
-        """Return one dict per (concept, position Gaussian) in use.
-
-        Keys: concept, position, name, mean (2,), cov (2, 2), weight = P(C, i) over all regions.
-        """
+        """Return a Region per (concept, position Gaussian) pair in use."""
         b, st = self.best, self.st
         names = self.concept_names()
         means, covs = self.niw.mean_and_cov(st['nK'][b], st['sx'][b], st['sxx'][b])
         total = st['nLK'][b].sum()
         out = []
         for lab, k in zip(*np.nonzero(st['nLK'][b] > 0)):
-            out.append({'concept': int(lab), 'position': int(k), 'name': names[int(lab)],
-                        'mean': means[k], 'cov': covs[k],
-                        'weight': float(st['nLK'][b, lab, k] / total)})
+            out.append(Region(int(lab), int(k), names[int(lab)], means[k], covs[k],
+                              float(st['nLK'][b, lab, k] / total)))
         return out
 
     def goal_for_name(self, name):
@@ -466,14 +506,21 @@ class SpatialConceptModel:
         return mean, cov, lab
 
     def predict_next_place(self, posterior=None, steps=1):
-        """Return P(C_t+steps) (max_concepts,) by the Markov model over concept transitions."""
+        """Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
+
+        `posterior` (a PlacePosterior) defaults to that of the last observed event.
+        """
         b = self.best
-        posterior = self.last_posterior if posterior is None else np.asarray(posterior, float)
+        vector = self.last_posterior.copy()
+        if posterior is not None:
+            vector[:] = 0
+            vector[np.asarray(posterior.ids, int)] = posterior.probs
+        posterior = vector
         trans = transition_matrix(self.st['trans'][b], self.st['nL'][b] > 0,
                                   self.config.markov_eta)
         for _ in range(steps):
             posterior = posterior @ trans
-        return posterior
+        return self._sparse(posterior)
 
     def labels(self):
         """Return (C_t, i_t) of every event seen (needs config.keep_history)."""

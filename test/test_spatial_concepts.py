@@ -1,0 +1,165 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The online spatial-concept learner: places, names, goals, bad input, saved state, albertB."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
+from dgm_robot.serket.evaluation import run_batch_baseline, run_online
+from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
+                                               SpatialConceptModel, UnknownPlaceError)
+from dgm_robot.serket.state_io import StateFileError
+
+
+def stream(model, data, start=0, stop=None):
+    """Feed events start..stop of `data` to `model`; return the last posterior."""
+    for t in range(start, len(data) if stop is None else stop):
+        out = model.observe(float(t), latent=data.features[t], position=data.positions[t],
+                            words=data.words[t])
+    return out
+
+
+@pytest.fixture(scope='module')
+def rooms():
+    """Return a 120-event stream through four rooms."""
+    return synthetic_rooms(120, n_rooms=4, seed=3)
+
+
+@pytest.fixture(scope='module')
+def learned(rooms):
+    """Return a learner that has seen the whole stream (with its history, to score it)."""
+    model = SpatialConceptModel(SpatialConceptConfig(n_particles=8, lag=6, keep_history=True))
+    stream(model, rooms)
+    return model
+
+
+def test_online_learner_finds_rooms_names_and_goals(rooms, learned):
+    """Concepts match the rooms, carry the rooms' names, and a name gives its room's centre."""
+    concepts, _ = learned.labels()
+    assert adjusted_rand_score(rooms.concepts, concepts) > 0.9
+    assert sorted(learned.concept_names().values()) == sorted(rooms.names)
+    for room, name in enumerate(rooms.names):
+        mean, cov, _ = learned.goal_for_name(f'go to {name}')
+        assert np.linalg.norm(mean - rooms.positions[rooms.concepts == room].mean(0)) < 1.0
+        assert np.all(np.linalg.eigvalsh(cov) > 0)
+    regions = learned.regions()
+    assert {r.name for r in regions} == set(rooms.names)
+    assert sum(r.weight for r in regions) == pytest.approx(1.0)
+
+
+def test_place_posterior_from_vision_alone_and_markov_prediction(rooms, learned):
+    """A latent alone names the right place; the Markov model predicts a likely next place."""
+    names = learned.concept_names()
+    hits = 0
+    for t in range(0, len(rooms), 7):
+        post = learned.place_posterior(latent=rooms.features[t])
+        assert post.probs.sum() == pytest.approx(1.0)
+        hits += names[int(post.ids[np.argmax(post.probs)])] == rooms.names[rooms.concepts[t]]
+    assert hits / len(range(0, len(rooms), 7)) > 0.9
+    here = learned.place_posterior(position=rooms.positions[-1])
+    nxt = learned.predict_next_place(here)
+    # the robot stays ~5 events per room: staying is the most probable next place
+    assert nxt.ids[np.argmax(nxt.probs)] == here.ids[np.argmax(here.probs)]
+
+
+def test_online_and_batch_agree_on_a_small_set(rooms):
+    """The fixed-lag online learner, batch Gibbs and the SERKET GMM+MLDA agree."""
+    data = synthetic_rooms(60, n_rooms=3, seed=5)
+    online = run_online(data, SpatialConceptConfig(n_particles=8, lag=4, keep_history=True))
+    batch = SpatialConceptModel(SpatialConceptConfig(n_particles=1, lag=60, keep_history=True))
+    stream(batch, data)
+    batch.rejuvenate(sweeps=10)
+    serket, _ = run_batch_baseline(data, 3, 3, iterations=30, scales=(10.0, 10.0, 1.0))
+    assert adjusted_rand_score(online['concepts'], batch.labels()[0]) > 0.9
+    assert adjusted_rand_score(online['concepts'], serket) > 0.9
+
+
+def test_bad_input_is_named_counted_and_leaves_the_state_alone(rooms):
+    """NaN, wrong sizes, empty events and bad words raise ObservationError and change nothing."""
+    model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=3))
+    stream(model, rooms, stop=10)
+    before = {k: v.copy() for k, v in model.st.items()}
+    bad = [({'position': [1.0, np.nan]}, 'NaN'),
+           ({'position': [1.0, 2.0, 3.0]}, r'position must be \(x, y\)'),
+           ({'latent': np.ones(3)}, r'latent must be \(8,\)'),
+           ({'latent': np.full(8, np.inf)}, 'NaN or inf'),
+           ({'words': 3.5}, 'words must be'),
+           ({}, 'no position, no latent')]
+    for kwargs, message in bad:
+        with pytest.raises(ObservationError, match=message):
+            model.observe(11.0, **kwargs)
+    assert model.rejected == len(bad) and model.n_events == 10
+    for name, value in before.items():
+        assert np.array_equal(model.st[name], value), name
+    # unknown words: ignored by queries, a clear error for navigation
+    model.place_posterior(position=rooms.positions[0], words='the zanzibar room')
+    with pytest.raises(UnknownPlaceError, match='zanzibar'):
+        model.goal_for_name('zanzibar')
+
+
+def test_save_and_resume_give_the_same_posterior(tmp_path, rooms):
+    """A resumed learner answers and then learns exactly as the one that kept running."""
+    path = tmp_path / 'concepts.npz'
+    config = SpatialConceptConfig(n_particles=6, lag=5)
+    running = SpatialConceptModel(config)
+    stream(running, rooms, stop=40)
+    running.save(path)
+    resumed = SpatialConceptModel.load(path)
+    query = {'latent': rooms.features[50], 'position': rooms.positions[50]}
+    assert np.array_equal(running.place_posterior(**query).probs,
+                          resumed.place_posterior(**query).probs)
+    a, b = stream(running, rooms, 40, 70), stream(resumed, rooms, 40, 70)
+    assert np.array_equal(a.ids, b.ids) and np.array_equal(a.probs, b.probs)
+    assert running.concept_names() == resumed.concept_names()
+    assert list(path.parent.iterdir()) == [path]        # no temporary file left behind
+
+
+def test_a_corrupt_state_file_is_set_aside_not_overwritten(tmp_path):
+    """A truncated file raises StateFileError and is renamed, keeping its bytes."""
+    path = tmp_path / 'concepts.npz'
+    SpatialConceptModel().save(path)
+    data = path.read_bytes()[:200]
+    path.write_bytes(data)
+    with pytest.raises(StateFileError, match='moved it to') as err:
+        SpatialConceptModel.load(path)
+    assert not path.exists() and err.value.moved_to.read_bytes() == data
+
+
+def test_memory_is_bounded_by_the_window_not_the_stream():
+    """After 5x more events every per-particle array keeps its shape."""
+    data = synthetic_rooms(300, n_rooms=3, seed=0)
+    model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=4))
+    stream(model, data, stop=60)
+    shapes = {k: v.shape for k, v in {**model.st, **model.win}.items()}
+    stream(model, data, 60, 300)
+    assert shapes == {k: v.shape for k, v in {**model.st, **model.win}.items()}
+
+
+ALBERTB_CONFIG = dict(visual='dirichlet', n_particles=8, lag=12, alpha=0.5, gamma=0.5,
+                      weight_words=4.0, weight_visual=0.2, keep_history=True)
+
+
+def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
+    """On real data (SpCoDataset albertB), position + image + words beat any one of them."""
+    data = load_albertb(shared_data / 'albertB')
+
+    def ari(modalities):
+        runs = [run_online(data, SpatialConceptConfig(seed=s, **ALBERTB_CONFIG), modalities)
+                for s in range(2)]
+        return np.mean([adjusted_rand_score(data.concepts, r['concepts']) for r in runs])
+    single = max(ari((m,)) for m in ('position', 'visual', 'words'))
+    assert ari(('position', 'visual', 'words')) > single + 0.2
