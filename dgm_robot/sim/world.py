@@ -62,10 +62,10 @@ class SimWorld:
         self.layout = load_layout(layout)
         self.rooms = list(self.layout.rooms)
         self.dt = 1.0 / rate_hz
-        self.walls, wall_rooms = wall_boxes(self.layout)
+        self.walls, self.wall_rooms = wall_boxes(self.layout)   # (N, 6) boxes, (N,) room ids
         self._client = pb.connect(pb.DIRECT)
         try:
-            build_scene(self._client, self.layout, self.walls, wall_rooms)
+            build_scene(self._client, self.layout, self.walls, self.wall_rooms)
             self.camera = Camera(self._client, width, height, fov_deg)
         except Exception:
             self.close()
