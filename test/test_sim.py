@@ -270,3 +270,12 @@ def test_make_speech_without_espeak_says_what_is_missing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match='espeak-ng not found'):
         make_speech.generate(['pantry'], tmp_path)
     assert make_speech.main(['--names', 'pantry', '--out', str(tmp_path)]) == 1
+
+
+def test_preview_writes_a_png(tmp_path):
+    """The layout preview runs a short tour and writes a readable image."""
+    from dgm_robot.sim.preview import main
+    out = tmp_path / 'preview.png'
+    assert main(['--layout', 'house4', '--steps', '200', '--out', str(out)]) == 0
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[0] > 300 and image.std() > 10
