@@ -62,6 +62,8 @@ def test_image_shape_and_fov_options():
         assert s.image.std() > 5  # not a blank frame
     with pytest.raises(ValueError, match='field of view'):
         SimWorld('house4', fov_deg=200.0)
+    with pytest.raises(RuntimeError, match='after close'):
+        w.step()
 
 
 def test_rooms_are_visually_distinguishable():

@@ -105,6 +105,8 @@ class SimWorld:
 
     def step(self, render=True):
         """Return the readings at the current time, then move on by dt (the first is t = 0)."""
+        if self._client is None:
+            raise RuntimeError('SimWorld.step() after close()')
         if self._count > 0:
             self._advance()
         stamp = self._count * self.dt
