@@ -23,7 +23,7 @@ from dgm_robot.ros.dds.parameters import (
     FloatingPointRange, IntegerRange, InvalidParameterTypeException,
     InvalidParameterValueException, load_params_file, Parameter,
     ParameterAlreadyDeclaredException, ParameterDescriptor, ParameterNotDeclaredException,
-    SetParametersResult)
+    ParameterUninitializedException, SetParametersResult)
 
 PARAMS_YAML = """
 /**:
@@ -87,6 +87,11 @@ def test_declare_uses_overrides_in_rclpy_order(node_factory):
     with pytest.raises(InvalidParameterTypeException, match="expecting type 'STRING'"):
         node.declare_parameter('label', 'default')
     assert node.declare_parameter('label', 'default', ignore_override=True).value == 'default'
+    node.declare_parameter('checkpoint', Parameter.Type.STRING)
+    with pytest.raises(ParameterUninitializedException, match="'checkpoint' is not initialized"):
+        node.get_parameter('checkpoint')
+    assert node.set_parameters([Parameter('checkpoint', value='vae.pt')])[0].successful
+    assert node.get_parameter('checkpoint').value == 'vae.pt'
 
 
 def test_ranges_read_only_and_types_are_enforced(node_factory):

@@ -56,6 +56,13 @@ class ParameterAlreadyDeclaredException(ParameterException):
         super().__init__(f'Parameter(s) already declared: {name}')
 
 
+class ParameterUninitializedException(ParameterException):
+    """A parameter declared with a type but no value, read before any value was given."""
+
+    def __init__(self, name):
+        super().__init__(f"The parameter '{name}' is not initialized")
+
+
 class InvalidParameterTypeException(ParameterException):
     """A value whose type differs from the parameter's declared type."""
 
@@ -288,9 +295,13 @@ class ParameterStore:
         return parameter
 
     def get(self, name):
-        """Return the Parameter, or raise ParameterNotDeclaredException."""
+        """Return the Parameter; raise if undeclared, or typed but still without a value."""
         if name in self.values:
-            return self.values[name]
+            parameter = self.values[name]
+            if (parameter.type_ == Parameter.Type.NOT_SET
+                    and not self.descriptors[name].dynamic_typing):
+                raise ParameterUninitializedException(name)
+            return parameter
         if self.allow_undeclared:
             return Parameter(name, Parameter.Type.NOT_SET, None)
         raise ParameterNotDeclaredException(name)
