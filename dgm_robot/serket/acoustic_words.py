@@ -44,7 +44,7 @@ class AcousticWords:
     utterances from a little farther than a rare one; the posterior is over known words.
     """
 
-    def __init__(self, embedder=None, new_word_distance=0.85, variance=0.02, max_words=100,
+    def __init__(self, embedder=None, new_word_distance=0.8, variance=0.01, max_words=100,
                  prefix='aw'):
         if new_word_distance <= 0 or variance <= 0 or max_words < 1:
             raise ValueError('new_word_distance and variance must be > 0 and max_words >= 1, got '
