@@ -65,7 +65,8 @@ setup(
         'psutil',
     ],
     extras_require={
-        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order'],
+        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',
+                 'scikit-learn'],
     },
     zip_safe=True,
     maintainer='dgm_robot maintainers',
