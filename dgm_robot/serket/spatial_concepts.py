@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import logsumexp
 
 from dgm_robot.serket.markov import transition_matrix
 from dgm_robot.serket.priors import (DiagonalNormalGamma, dirichlet_log_predictive,
@@ -42,6 +41,15 @@ from dgm_robot.serket.vocabulary import Vocabulary
 STATE_KIND = 'dgm_robot.spatial_concepts'
 STATE_VERSION = 1
 POS_DIM = 2
+
+
+def logsumexp(x, axis=None):
+    """Return log(sum(exp(x))) along `axis` (scipy's is slow for the small arrays used here)."""
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide='ignore'):
+        out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    return out.item() if axis is None else np.squeeze(out, axis=axis)
 
 
 class ObservationError(ValueError):
@@ -75,7 +83,7 @@ class Region:
 class SpatialConceptConfig:
     """Hyper-parameters; the defaults suit rooms of a few metres and teaching at ~1 Hz."""
 
-    n_particles: int = 16
+    n_particles: int = 8
     lag: int = 8                    # events rejuvenated per update (fixed-lag window)
     max_concepts: int = 30          # cap on L, the number of concepts
     max_positions: int = 40         # cap on K, the number of position Gaussians
@@ -309,10 +317,8 @@ class SpatialConceptModel:
     @staticmethod
     def _first_free(active):
         """Return a mask (P, N) of the first inactive slot per row (none when all are used)."""
-        free = np.zeros_like(active)
-        has_free = ~active.all(1)
-        free[np.flatnonzero(has_free), np.argmin(active, 1)[has_free]] = True
-        return free
+        inactive = ~active
+        return inactive & (np.cumsum(inactive, axis=1) == 1)
 
     def _gibbs(self, slot, first):
         """Resample the assignment of window event `slot` in every particle."""
@@ -358,11 +364,12 @@ class SpatialConceptModel:
             st['wt'][p, lab] += sign * event['wct'].sum()
         if sign < 0:    # clear rounding residue of emptied components
             empty_l = st['nL'][p, lab] <= 0.5
-            for name in ('vn', 'vs', 'vss', 'wc', 'wt', 'nL'):
-                if name in st:
-                    st[name][p[empty_l], lab[empty_l]] = 0
-            if event['pos'] is not None:
-                empty_k = st['nK'][p, k] <= 0.5
+            if empty_l.any():
+                for name in ('vn', 'vs', 'vss', 'wc', 'wt', 'nL'):
+                    if name in st:
+                        st[name][p[empty_l], lab[empty_l]] = 0
+            empty_k = st['nK'][p, k] <= 0.5 if event['pos'] is not None else np.zeros(0, bool)
+            if empty_k.any():
                 for name in ('nK', 'sx', 'sxx'):
                     st[name][p[empty_k], k[empty_k]] = 0
 

@@ -1,0 +1,95 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Cost of the online spatial-concept learner: per-event time and memory as the stream grows.
+
+One synthetic stream (rooms: positions, 16-d latents, teacher's words) goes through the default
+learner. Printed side by side: mean update time over the `window` events before 1 000, 10 000
+and 100 000 events and its ratio to the first; resident memory growth from event 1 000 to the
+end (psutil); and the time of a learner that refits everything on each new event (the SERKET
+batch GMM + MLDA, 20 rounds, on the first 1 000 events) as a ratio to one online update.
+
+Usage: python bench/bench_concepts.py [--events 100000] [--window 500] [--json OUT.json]
+"""
+
+import argparse
+import json
+import os
+import time
+
+import psutil
+from tqdm import tqdm
+
+from dgm_robot.serket.datasets import synthetic_rooms
+from dgm_robot.serket.evaluation import run_batch_baseline
+from dgm_robot.serket.spatial_concepts import SpatialConceptConfig, SpatialConceptModel
+
+
+def main():
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--events', type=int, default=100_000)
+    parser.add_argument('--window', type=int, default=500)
+    parser.add_argument('--json', help='also write the figures here')
+    args = parser.parse_args()
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    marks = [m for m in (1_000, 10_000, 100_000) if m <= args.events]
+
+    data = synthetic_rooms(args.events, n_rooms=6, latent_dim=16, seed=0)
+    process = psutil.Process()
+    model = SpatialConceptModel(SpatialConceptConfig())
+    update_ms, rss = {}, {}
+    spent = 0.0
+    for t in tqdm(range(args.events), desc='online learner', mininterval=5):
+        start = time.perf_counter()
+        model.observe(float(t), latent=data.features[t], position=data.positions[t],
+                      words=data.words[t])
+        if t >= max(0, marks[0] - args.window):
+            spent += time.perf_counter() - start
+        if t + 1 == marks[0]:
+            rss['start'] = process.memory_info().rss
+        if t + 1 in marks:
+            update_ms[t + 1] = 1e3 * spent / args.window
+            spent = 0.0
+        elif (t + 1 + args.window) in marks:
+            spent = 0.0
+    rss['end'] = process.memory_info().rss
+
+    head = data.__class__(data.positions[:1000], data.features[:1000], data.words[:1000],
+                          data.concepts[:1000])
+    start = time.perf_counter()
+    run_batch_baseline(head, 6, 6, iterations=20)
+    refit_ms = 1e3 * (time.perf_counter() - start)
+
+    first = update_ms[marks[0]]
+    print(f'\nonline learner: {model.config.n_particles} particles, lag {model.config.lag}, '
+          f'{model.num_concepts()} concepts, {model.num_positions()} position Gaussians')
+    print(f"{'events':>8} {'update_ms':>10} {'ratio':>6}")
+    for mark in marks:
+        print(f'{mark:>8} {update_ms[mark]:>10.2f} {update_ms[mark] / first:>6.2f}')
+    growth = (rss['end'] - rss['start']) / 2 ** 20
+    start_mb, end_mb = rss['start'] / 2 ** 20, rss['end'] / 2 ** 20
+    print(f'memory growth {marks[0]}..{args.events} events: {growth:.1f} MB '
+          f'(RSS {start_mb:.0f} -> {end_mb:.0f} MB)')
+    print(f'refit-everything learner at 1000 events: {refit_ms:.0f} ms per event, '
+          f'{refit_ms / first:.0f}x the online update')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump({'update_ms': update_ms, 'ratio_last_first': update_ms[marks[-1]] / first,
+                       'rss_growth_mb': growth, 'refit_ms_at_1000': refit_ms,
+                       'refit_ratio': refit_ms / first}, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
