@@ -26,6 +26,8 @@ SHARED_DATA = Path(os.environ.get('DGM_SHARED_DATA', REPO.parent / 'shared' / 'd
 def pytest_configure(config):
     """Keep numeric libraries on one thread so tests are repeatable and do not fight for cores."""
     os.environ.setdefault('OMP_NUM_THREADS', '1')
+    from dgm_robot.ros.dds.loopback import loopback_config
+    os.environ['CYCLONEDDS_URI'] = loopback_config()   # DDS traffic of tests stays on lo
     try:
         import torch
         torch.set_num_threads(1)
