@@ -51,10 +51,12 @@ class TrainConfig:
     filter_epochs: int = 20
     joint_epochs: int = 5
     lr: float = 1e-3
+    filter_lr: float = 3e-3
     joint_lr: float = 3e-4
     beta: float = 1.0
     free_bits: float = 0.0
     dropout: float = 0.3        # probability a frame is hidden from the filter
+    max_gap: int = 10           # longest run of hidden frames (trains k-step predictions)
     filter_weight: float = 1.0  # weight of the filter term in the joint stage
     val_fraction: float = 0.1
     seed: int = 0
@@ -123,10 +125,25 @@ def filter_loglik(model, mean, var, controls, dts, observed):
     return out['loglik'].sum() / observed.sum().clamp(min=1)
 
 
-def dropout_mask(shape, rate, generator):
-    """Random observed mask (B, T); the first frame is always observed."""
+def dropout_mask(shape, rate, generator, max_gap=0):
+    """Return a random observed mask (B, T) for frame dropout.
+
+    Frames are hidden with probability `rate`, and in half the windows a gap of 1..max_gap
+    consecutive frames, so that the likelihood of the frame after the gap trains the multi-step
+    predictions. The first two and the last frame are always observed.
+    """
+    batch, steps = shape
     observed = torch.rand(shape, generator=generator) >= rate
-    observed[:, 0] = True
+    gap_max = min(max_gap, steps - 3)
+    if gap_max > 0:
+        length = torch.randint(1, gap_max + 1, (batch,), generator=generator)
+        start = 2 + (torch.rand(batch, generator=generator) * (steps - 2 - length)).long()
+        pos = torch.arange(steps)
+        in_gap = (pos >= start[:, None]) & (pos < (start + length)[:, None])
+        in_gap &= torch.rand(batch, 1, generator=generator) < 0.5
+        observed &= ~in_gap
+    observed[:, :2] = True
+    observed[:, -1] = True
     return observed
 
 
@@ -169,7 +186,7 @@ class Trainer:
         if stage == 'vae':
             params, lr = model.vae.parameters(), self.cfg.lr
         elif stage == 'filter':
-            params, lr = model.ssm.parameters(), self.cfg.lr
+            params, lr = model.ssm.parameters(), self.cfg.filter_lr
         else:
             params, lr = list(model.vae.parameters()) + list(model.ssm.parameters()), \
                 self.cfg.joint_lr
@@ -217,14 +234,14 @@ class Trainer:
             elif stage == 'filter':
                 mean, controls, dts = data.batch(idx.tolist(), latents[0])
                 var = data.batch(idx.tolist(), latents[1])[0]
-                observed = dropout_mask(mean.shape[:2], cfg.dropout, self.gen)
+                observed = dropout_mask(mean.shape[:2], cfg.dropout, self.gen, cfg.max_gap)
                 metric = filter_loglik(model, mean, var, controls, dts, observed)
                 loss = -metric
             else:
                 frames_b, controls, dts = data.batch(idx.tolist())
                 b, t = frames_b.shape[:2]
                 vae_loss, _, mean, var = vae_terms(model, to_float(frames_b.flatten(0, 1)), cfg)
-                observed = dropout_mask((b, t), cfg.dropout, self.gen)
+                observed = dropout_mask((b, t), cfg.dropout, self.gen, cfg.max_gap)
                 metric = filter_loglik(model, mean.view(b, t, -1), var.view(b, t, -1),
                                        controls, dts, observed)
                 loss = vae_loss - cfg.filter_weight * metric
@@ -252,7 +269,7 @@ class Trainer:
         means, variances = encode_all(self.model, data)
         idx = list(range(len(data.windows)))
         mean, controls, dts = data.batch(idx, means)
-        observed = dropout_mask(mean.shape[:2], 0.3, gen)
+        observed = dropout_mask(mean.shape[:2], 0.3, gen, self.cfg.max_gap)
         loglik = float(filter_loglik(self.model, mean, data.batch(idx, variances)[0], controls,
                                      dts, observed))
         return {'val_elbo': elbo, 'val_filter_loglik': loglik}
