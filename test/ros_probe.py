@@ -22,6 +22,7 @@ other. Without the runtime or the pipeline the tests skip and say which is missi
 import importlib
 import itertools
 import os
+from pathlib import Path
 import time
 
 import numpy as np
@@ -45,6 +46,21 @@ def start_ros(domain_id):
     os.environ['ROS_DOMAIN_ID'] = str(domain_id)
     compat.rclpy.init()
     return compat
+
+
+def small_model(directory):
+    """Save an untrained small world model (32 x 32 frames, D = 8) in `directory`; return its path.
+
+    Node tests check plumbing, not learning, so they need no trained weights and run faster.
+    """
+    import torch
+
+    from dgm_robot.models.world_model import WorldModel
+    torch.manual_seed(0)
+    path = Path(directory) / 'small_world_model.pt'
+    WorldModel.create(image_size=32, latent_dim=8, base_channels=8, state_dim=8,
+                      hidden_dim=16).save(path)
+    return str(path)
 
 
 def unique_namespace():

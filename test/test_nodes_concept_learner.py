@@ -16,7 +16,8 @@
 
 import numpy as np
 import pytest
-from ros_probe import header_seconds, Probe, rgb_frame, stamp, start_ros, unique_namespace
+from ros_probe import (
+    header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
 
 from dgm_robot.conversions.image import array_to_32fc2
 
@@ -32,10 +33,10 @@ def ros(ros_domain_id):
 
 
 @pytest.fixture(scope='module')
-def room_latents():
-    """Return latent posteriors of two distinct-looking rooms from the default encoder."""
+def room_latents(tmp_path_factory):
+    """Return latent posteriors of two distinct-looking rooms from a small model's encoder."""
     pipeline = pytest.importorskip('dgm_robot.pipeline')
-    encoder = pipeline.Encoder()
+    encoder = pipeline.Encoder(model_path=small_model(tmp_path_factory.mktemp('model')))
     looks = {'kitchen': np.full((48, 64, 3), (220, 200, 40), np.uint8),
              'bedroom': np.full((48, 64, 3), (30, 60, 200), np.uint8)}
     return {room: [encoder.encode(np.clip(look.astype(int) + rgb_frame(i) // 16, 0, 255)

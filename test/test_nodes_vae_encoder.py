@@ -16,7 +16,8 @@
 
 import numpy as np
 import pytest
-from ros_probe import header_seconds, Probe, rgb_frame, stamp, start_ros, unique_namespace
+from ros_probe import (
+    header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
 
 from dgm_robot.conversions.image import array_from_32fc2, make_compressed_image, make_image
 
@@ -29,13 +30,20 @@ def ros(ros_domain_id):
     compat.rclpy.try_shutdown()
 
 
+@pytest.fixture(scope='module')
+def model_path(tmp_path_factory):
+    """Return the path of a small untrained world model."""
+    return small_model(tmp_path_factory.mktemp('model'))
+
+
 @pytest.fixture
-def encoder(ros):
+def encoder(ros, model_path):
     """Yield a probe wired to a vae_encoder node in its own namespace."""
     from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
     from dgm_robot.ros.vae_encoder_node import VaeEncoderNode
     namespace = unique_namespace()
-    node = VaeEncoderNode(namespace=namespace)
+    node = VaeEncoderNode(namespace=namespace,
+                          parameter_overrides=[ros.Parameter('model_path', value=model_path)])
     probe = Probe(ros, node, namespace)
     image_type = ros.msgs.sensor_msgs.msg.Image
     probe.listen(image_type, 'vae_encoder/latent', RELIABLE)

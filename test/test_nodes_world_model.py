@@ -16,7 +16,8 @@
 
 import numpy as np
 import pytest
-from ros_probe import header_seconds, Probe, rgb_frame, stamp, start_ros, unique_namespace
+from ros_probe import (
+    header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
 
 from dgm_robot.conversions.image import array_from_32fc2, array_to_32fc2
 
@@ -30,20 +31,27 @@ def ros(ros_domain_id):
 
 
 @pytest.fixture(scope='module')
-def latents():
-    """Return latent posteriors (mean, var) of three test pictures from the default encoder."""
+def model_path(tmp_path_factory):
+    """Return the path of a small untrained world model."""
+    return small_model(tmp_path_factory.mktemp('model'))
+
+
+@pytest.fixture(scope='module')
+def latents(model_path):
+    """Return latent posteriors (mean, var) of three test pictures from the model's encoder."""
     pipeline = pytest.importorskip('dgm_robot.pipeline')
-    encoder = pipeline.Encoder()
+    encoder = pipeline.Encoder(model_path=model_path)
     return [encoder.encode(rgb_frame(seed)) for seed in range(3)]
 
 
 @pytest.fixture
-def world_model(ros):
+def world_model(ros, model_path):
     """Yield a probe wired to a world_model node in its own namespace."""
     from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
     from dgm_robot.ros.world_model_node import WorldModelNode
     namespace = unique_namespace()
-    node = WorldModelNode(namespace=namespace)
+    node = WorldModelNode(namespace=namespace,
+                          parameter_overrides=[ros.Parameter('model_path', value=model_path)])
     probe = Probe(ros, node, namespace)
     image_type = ros.msgs.sensor_msgs.msg.Image
     for name in ('world_model/state', 'world_model/prediction', 'world_model/prediction/image'):

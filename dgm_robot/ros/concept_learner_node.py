@@ -69,8 +69,9 @@ class ConceptLearnerNode(Node):
         self.concepts = Concepts(state_path=self.params['state_path'],
                                  use_words=self.params['use_words'],
                                  use_audio=self.params['use_audio'])
-        if self.concepts.load_message:
-            self.get_logger().warning(self.concepts.load_message)
+        if self.concepts.load_message:  # resumed (version bumped) or a bad file set aside
+            log = self.get_logger().info if self.concepts.version else self.get_logger().warning
+            log(self.concepts.load_message)
         self.latents = LatestFrame()
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
@@ -101,9 +102,7 @@ class ConceptLearnerNode(Node):
         self.create_subscription(AudioInfo, 'audio_info', self._on_audio_info, LATCHED)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
-        if self.concepts.names():
-            self.get_logger().info(f'resumed {len(self.concepts.names())} place concepts: '
-                                   + ', '.join(sorted(self.concepts.names().values())))
+        if self.concepts.names():  # resumed: latch what is known before the first frame
             self._publish_places(self.get_clock().now().to_msg())
         self.create_timer(PROCESS_PERIOD, self._tick)
 
@@ -112,6 +111,8 @@ class ConceptLearnerNode(Node):
             if self._nav2 is not None:
                 self._nav2.destroy()
             self._nav2 = Nav2Goals.create(self) if proposed['use_nav2_action'] else None
+        self.concepts.use_words = proposed['use_words']
+        self.concepts.use_audio = proposed['use_audio']
         if not proposed['use_words']:
             self._words = []
         if 'map_frame' in changed:

@@ -76,12 +76,13 @@ class WorldModelNode(Node):
         return flt
 
     def _apply_parameters(self, changed, proposed):
-        if {'model_path', 'device', 'max_frame_gap'} & changed.keys():
+        if 'model_path' in changed or 'device' in changed:
             self.filter = self._load_filter(proposed)
-            self.get_logger().info('filter restarted with the new parameters')
+            self.get_logger().info('filter restarted with the new model')
             return
         self.filter.horizon = proposed['prediction_horizon']
         self.filter.prediction_dt = proposed['prediction_dt']
+        self.filter.max_frame_gap = proposed['max_frame_gap']
 
     def _on_odom(self, msg):
         twist = msg.twist.twist
