@@ -279,6 +279,12 @@ class UtteranceEmbedder:
         self.min_duration_s = min_duration_s
 
     @property
+    def name(self):
+        """Identifies the vector space, so a codebook learned in another one is refused."""
+        return 'mfcc13x8' + (f'+encoder-v{self.encoder.version}' if self.encoder is not None
+                             else '')
+
+    @property
     def dim(self):
         """Length of the vectors this embedder returns."""
         return 2 * 8 * 13 + (self.encoder.dim if self.encoder is not None else 0)

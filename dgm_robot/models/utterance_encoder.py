@@ -31,8 +31,9 @@ from torch import nn
 import torch.nn.functional as F
 
 DEFAULT_WEIGHTS = Path(__file__).with_name('audio_encoder.pt')
-VERSION = 1
+VERSION = 2
 N_FRAMES = 32   # every log-mel is resampled to this many frames
+COSINE_SCALE = 10.0
 
 
 class EncoderFileError(RuntimeError):
@@ -46,13 +47,14 @@ class UtteranceEncoder(nn.Module):
         super().__init__()
         self.config = dict(n_mels=n_mels, dim=dim, n_classes=n_classes, width=width)
         self.dim = dim
+        self.version = VERSION
         self.convs = nn.ModuleList([
             nn.Conv1d(n_mels, width, 5, padding=2),
             nn.Conv1d(width, width, 5, padding=2, stride=2),
             nn.Conv1d(width, width, 3, padding=1)])
         self.norms = nn.ModuleList([nn.BatchNorm1d(width) for _ in self.convs])
         self.project = nn.Linear(2 * width, dim)
-        self.classify = nn.Linear(dim, n_classes)
+        self.classify = nn.Linear(dim, n_classes, bias=False)
 
     def features(self, x):
         """(B, n_mels, N_FRAMES) -> (B, dim): mean and max over time of the conv stack."""
@@ -61,8 +63,13 @@ class UtteranceEncoder(nn.Module):
         return self.project(torch.cat([x.mean(-1), x.amax(-1)], dim=1))
 
     def forward(self, x):
-        """Return class logits (B, n_classes), used only for training."""
-        return self.classify(F.relu(self.features(x)))
+        """Return class logits (B, n_classes), used only for training.
+
+        Cosine logits (scaled by ``COSINE_SCALE``): classes are directions, so the unit embeddings
+        the codebook compares by distance cluster around them.
+        """
+        f = F.normalize(self.features(x), dim=1)                             # (B, dim)
+        return COSINE_SCALE * f @ F.normalize(self.classify.weight, dim=1).T
 
     @torch.no_grad()
     def embed(self, mels):

@@ -44,7 +44,7 @@ class AcousticWords:
     utterances from a little farther than a rare one; the posterior is over known words.
     """
 
-    def __init__(self, embedder=None, new_word_distance=0.8, variance=0.01, max_words=100,
+    def __init__(self, embedder=None, new_word_distance=0.85, variance=0.01, max_words=100,
                  prefix='aw'):
         if new_word_distance <= 0 or variance <= 0 or max_words < 1:
             raise ValueError('new_word_distance and variance must be > 0 and max_words >= 1, got '
@@ -61,6 +61,10 @@ class AcousticWords:
     def tokens(self):
         """Tokens of the words learned so far, index k -> token."""
         return [self.token(k) for k in range(len(self.counts))]
+
+    @property
+    def _embedder_name(self):
+        return getattr(self.embedder, 'name', 'custom')
 
     def token(self, k):
         """Return the token of word ``k``."""
@@ -116,7 +120,8 @@ class AcousticWords:
 
     def state_dict(self):
         """Return everything learned, as plain values and numpy arrays (for saving)."""
-        return {'version': VERSION, 'dim': self.means.shape[1], 'means': self.means.copy(),
+        return {'version': VERSION, 'embedder': self._embedder_name,
+                'dim': self.means.shape[1], 'means': self.means.copy(),
                 'counts': self.counts.copy(), 'new_word_distance': self.new_word_distance,
                 'variance': self.variance, 'max_words': self.max_words, 'prefix': self.prefix}
 
@@ -125,6 +130,9 @@ class AcousticWords:
         if state.get('version') != VERSION:
             raise ValueError(f'acoustic-word state version {state.get("version")}, '
                              f'this code reads version {VERSION}')
+        if state.get('embedder', self._embedder_name) != self._embedder_name:
+            raise ValueError(f'acoustic-word state was learned with embedder {state["embedder"]}, '
+                             f'this codebook uses {self._embedder_name}')
         if int(state['dim']) != self.embedder.dim:
             raise ValueError(f'acoustic-word state has embedding size {state["dim"]}, '
                              f'this embedder gives {self.embedder.dim}')
