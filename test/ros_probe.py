@@ -94,7 +94,9 @@ class Probe:
         self.namespace = namespace
         self.node = compat.Node('probe', namespace=namespace)
         self.inbox = {}
-        self._publishers = []
+        self.executor = compat.SingleThreadedExecutor()
+        self.executor.add_node(tested)
+        self.executor.add_node(self.node)
 
     def topic(self, name):
         """Return the absolute name of `name` in the test's namespace."""
@@ -134,10 +136,10 @@ class Probe:
         return inbox[-1]
 
     def _spin_once(self):
-        rclpy = self.compat.rclpy
-        rclpy.spin_once(self.tested, timeout_sec=0.002)
-        rclpy.spin_once(self.node, timeout_sec=0.002)
+        self.executor.spin_once(timeout_sec=0.002)
 
     def close(self):
-        """Destroy the probe node."""
+        """Stop serving both nodes and destroy the probe node (the test destroys its own)."""
+        self.executor.remove_node(self.tested)
+        self.executor.remove_node(self.node)
         self.node.destroy_node()

@@ -151,15 +151,20 @@ def test_named_places_are_latched_and_navigable(learner, room_latents):
 def test_place_prediction_is_stamped_at_the_last_predicted_row(learner, room_latents):
     """A K-row prediction gives a place posterior stamped t + K * prediction_dt."""
     from dgm_robot.ros.qos import RELIABLE
-    msg = learner.compat.msgs
-    predictions = learner.publisher(msg.sensor_msgs.msg.Image, 'world_model/prediction', RELIABLE)
+    image_type = learner.compat.msgs.sensor_msgs.msg.Image
+    predictions = learner.publisher(image_type, 'world_model/prediction', RELIABLE)
     mean, var = room_latents['kitchen'][0]
     rows = 4
-    predictions.publish(array_to_32fc2(msg.sensor_msgs.msg.Image, stamp(learner.compat, 5.0),
-                                       np.tile(mean, (rows, 1)), np.tile(var, (rows, 1))))
+    prediction = array_to_32fc2(image_type, stamp(learner.compat, 5.0),
+                                np.tile(mean, (rows, 1)), np.tile(var, (rows, 1)))
+    predictions.publish(prediction)  # before any latent: nothing to classify against yet
+    learner.spin_until(lambda: learner.tested.skips.total == 1, what='early prediction skipped')
+    observe(learner, 4.9, (mean, var), ROOMS['kitchen'], 'kitchen')
+    predictions.publish(prediction)
     place = learner.await_message('concept_learner/place_prediction')
     dt = learner.tested.get_parameter('prediction_dt').value
     assert header_seconds(place.header) == pytest.approx(5.0 + rows * dt, abs=1e-6)
+    assert place.header.frame_id == 'camera'
     assert sum(result.score for result in place.results) == pytest.approx(1.0, abs=1e-6)
 
 
