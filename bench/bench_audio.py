@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 import sys
+import time
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -191,6 +192,28 @@ def vad_stream(clips, snr_db, seed=0, gap_s=(0.4, 1.2)):
             len(found) - hits)
 
 
+def timing(clips, repeats=3):
+    """Print per-utterance cost of each stage, side by side, and its ratio to the real time."""
+    sample = clips[::10]
+    audio_s = sum(c.pcm.size / c.sample_rate for c in sample)
+    mfcc, full = UtteranceEmbedder(None), UtteranceEmbedder('default')
+    words = AcousticWords(embedder=full)
+    stages = {'detector': lambda c: find_utterances(c.pcm, c.sample_rate),
+              'log-mel': lambda c: full.mel(c.pcm, c.sample_rate),
+              'mfcc vector': lambda c: mfcc(c.pcm, c.sample_rate),
+              'mfcc+encoder': lambda c: full(c.pcm, c.sample_rate),
+              'observe': lambda c: words.observe(c.pcm, c.sample_rate)}
+    print(f'\nper-utterance cost ({len(sample)} clips, {audio_s:.1f} s of audio, one thread)')
+    print(f'{"stage":14s} {"ms/utt":>7s} {"x real time":>12s}')
+    for name, stage in stages.items():
+        start = time.perf_counter()
+        for _ in range(repeats):
+            for c in sample:
+                stage(c)
+        spent = (time.perf_counter() - start) / repeats
+        print(f'{name:14s} {1e3 * spent / len(sample):7.2f} {spent / audio_s:12.4f}')
+
+
 def plot(fsdd, rooms, png):
     """ARI against the new-word threshold, per variant and data set (mean over held-out)."""
     import matplotlib
@@ -226,6 +249,8 @@ def main():
     print(f'{"SNR dB":>7s} {"found":>6s} {"start err ms":>13s} {"end err ms":>11s} {"extra":>6s}')
     for snr in (30, 20, 10, 5):
         print('{:7d} {:6.3f} {:13.1f} {:11.1f} {:6d}'.format(snr, *vad_stream(fsdd, snr)))
+
+    timing(fsdd)
 
     def fold_encoder(held):
         keep = [c for c in fsdd if c.speaker != held]
