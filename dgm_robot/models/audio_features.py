@@ -123,8 +123,9 @@ class VoiceActivityDetector:
     def push(self, pcm_chunk, stamp=None):
         """Feed one chunk (stamp = time of its first sample, s) and return utterances that ended.
 
-        Chunks are taken as contiguous; ``stamp=None`` continues the sample clock. A chunk with
-        NaN/inf is skipped and counted (``skipped_chunks``) and closes any open utterance.
+        Chunks are taken as contiguous: the first chunk's stamp (and the first after a skipped
+        chunk) anchors a sample clock, later stamps may be None. A chunk with NaN/inf is skipped
+        and counted (``skipped_chunks``) and closes any open utterance.
         """
         chunk = as_float_pcm(pcm_chunk, 'pcm_chunk')
         if not np.all(np.isfinite(chunk)):
