@@ -14,11 +14,17 @@
 
 """The concept_learner node over DDS: place posteriors, latched places, goals, saved state."""
 
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 from ros_probe import (
     header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
 
+from conftest import REPO
 from dgm_robot.conversions.image import array_to_32fc2
 
 ROOMS = {'kitchen': (4.0, 1.0), 'bedroom': (-3.0, 2.0)}
@@ -220,3 +226,36 @@ def test_state_is_saved_on_destroy_and_resumed(ros, room_latents, tmp_path):
     finally:
         resumed.close()
         resumed.tested.destroy_node()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT], ids=['SIGTERM', 'SIGINT'])
+def test_executable_saves_state_on_signal(ros, tmp_path, signum):
+    """The installed executable, given the package's parameter file, saves on SIGTERM/SIGINT."""
+    from dgm_robot.ros.qos import RELIABLE
+    namespace = unique_namespace()
+    state_path = tmp_path / 'concepts.state'
+    reports = []
+    probe = ros.Node('probe', namespace=namespace)
+    probe.create_subscription(ros.msgs.diagnostic_msgs.msg.DiagnosticArray, '/diagnostics',
+                              reports.append, RELIABLE)
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'dgm_robot.ros.concept_learner_node', '--ros-args',
+         '--params-file', str(REPO / 'config' / 'dgm_robot.yaml'),
+         '-p', f'state_path:={state_path}', '-r', f'__ns:={namespace}'],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        end = time.monotonic() + 30.0
+        while not any(s.name.startswith(f'{namespace}/concept_learner:')
+                      for m in reports for s in m.status):
+            assert process.poll() is None, f'node exited early:\n{process.stdout.read()}'
+            assert time.monotonic() < end, 'no /diagnostics from the node within 30 s'
+            ros.rclpy.spin_once(probe, timeout_sec=0.05)
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=20.0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        probe.destroy_node()
+    assert process.returncode == 0, output
+    assert state_path.is_file(), output

@@ -146,9 +146,10 @@ def test_diagnostics_report_latency_counts_and_model(encoder):
     def reported_frame():
         return any(dict((kv.key, kv.value) for kv in status.values).get('frames_processed')
                    == '1' for msg in inbox for status in msg.status
-                   if status.name.startswith('vae_encoder'))
+                   if status.name.startswith(f'{encoder.namespace}/vae_encoder:'))
     encoder.spin_until(reported_frame, timeout=3.0, what='a report of one processed frame')
-    status = next(s for m in inbox for s in m.status if s.name.startswith('vae_encoder'))
+    status = next(s for m in inbox for s in m.status
+                  if s.name.startswith(f'{encoder.namespace}/vae_encoder:'))
     keys = {kv.key for kv in status.values}
     assert {'latency_p50_ms', 'latency_p99_ms', 'frames_dropped', 'model_id'} <= keys
     assert status.hardware_id == encoder.tested.encoder.model_id

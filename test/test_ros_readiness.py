@@ -60,7 +60,8 @@ RCLPY_API = {
 }
 NODE_METHODS = ['create_publisher', 'create_subscription', 'create_timer', 'declare_parameter',
                 'get_parameter', 'set_parameters', 'add_on_set_parameters_callback',
-                'destroy_subscription', 'destroy_node', 'get_logger', 'get_clock', 'get_name']
+                'destroy_subscription', 'destroy_node', 'get_logger', 'get_clock',
+                'get_fully_qualified_name', 'describe_parameter']
 
 
 def launch_executables():
@@ -172,6 +173,12 @@ def test_nodes_declare_their_table(ros_domain_id, yaml_parameters, tmp_path):
                     value = node.get_parameter(param.name).value
                     assert type_name(value) == param.type_name, f'{node_name}.{param.name}'
                     assert value == overrides.get(param.name, param.default), param.name
+                    described = node.describe_parameter(param.name)
+                    assert described.description == param.description
+                    assert described.read_only == (not param.dynamic), param.name
+                    ranges = [*described.floating_point_range, *described.integer_range]
+                    assert [(r.from_value, r.to_value) for r in ranges] == (
+                        [] if param.low is None else [(param.low, param.high)]), param.name
             finally:
                 node.destroy_node()
     finally:

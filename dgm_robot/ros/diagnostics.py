@@ -89,7 +89,7 @@ class NodeDiagnostics:
 
     def __init__(self, node, task):
         self._node = node
-        self._name = f'{node.get_name()}: {task}'
+        self._name = f'{node.get_fully_qualified_name()}: {task}'
         self._publisher = node.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._last_ns = None
         self.latency = LatencyWindow()
