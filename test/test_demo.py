@@ -20,6 +20,7 @@ from dgm_robot.cli import main
 
 
 def test_demo_records_reads_back_and_plots(tmp_path):
+    """A short demo tour lands in a readable bag, a JSON summary and a figure."""
     out = tmp_path / 'demo'
     assert main(['demo', '--seconds', '20', '--out', str(out),
                  '--json', str(tmp_path / 'summary.json')]) == 0

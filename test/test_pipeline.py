@@ -25,11 +25,13 @@ from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
 
 @pytest.fixture(scope='module')
 def model():
+    """Build a small untrained world model: the stages do not depend on training."""
     torch.manual_seed(0)
     return WorldModel.create(image_size=32, latent_dim=8, state_dim=12, base_channels=8)
 
 
 def test_encoder_shapes_and_bad_frames(model):
+    """Frames of any size give a D-dim posterior; empty or float frames are refused."""
     enc = Encoder(model=model)
     frame = np.random.default_rng(0).integers(0, 255, (48, 40, 3), dtype=np.uint8)
     mean, var = enc.encode(frame)
@@ -42,6 +44,7 @@ def test_encoder_shapes_and_bad_frames(model):
 
 
 def test_encoder_cuda_falls_back_with_warning(model):
+    """Asking for cuda where there is none runs on cpu and says so."""
     if torch.cuda.is_available():
         pytest.skip('this machine has CUDA')
     enc = Encoder(model=model, device='cuda')
@@ -49,6 +52,7 @@ def test_encoder_cuda_falls_back_with_warning(model):
 
 
 def test_filter_predicts_imputes_and_rejects_old_stamps(model):
+    """Stamps drive imputation, resets and rejection; outputs have K x D shapes."""
     flt = Filter(model=model, horizon=5, prediction_dt=0.2, max_frame_gap=1.0)
     latent = (np.zeros(8, np.float32), np.full(8, 0.1, np.float32))
     control = np.array([0.2, 0.0])
@@ -78,6 +82,7 @@ def _teach(concepts, rng, n=60):
 
 
 def test_concepts_learn_names_goals_and_resume(tmp_path):
+    """Taught names become place names and goals, and survive a save and resume."""
     path = tmp_path / 'places.npz'
     concepts = Concepts(state_path=str(path), learn_period=0.0,
                         config=SpatialConceptConfig(seed=1))
@@ -95,6 +100,7 @@ def test_concepts_learn_names_goals_and_resume(tmp_path):
 
 
 def test_corrupt_state_is_set_aside(tmp_path):
+    """A corrupt state file is reported and moved aside, never overwritten."""
     path = tmp_path / 'places.npz'
     path.write_bytes(b'not a state file')
     concepts = Concepts(state_path=str(path))
@@ -103,6 +109,7 @@ def test_corrupt_state_is_set_aside(tmp_path):
 
 
 def test_concepts_learn_only_when_due():
+    """Plain frames are learned from once per learn_period; taught ones at once."""
     concepts = Concepts(learn_period=1.0)
     rng = np.random.default_rng(0)
     for t in np.arange(0, 3, 0.1):
