@@ -86,17 +86,18 @@ def rgb_frame(seed, height=48, width=64):
 
 
 class Probe:
-    """A test node beside the node under test: it publishes inputs and keeps every output."""
+    """A test node beside the nodes under test: it publishes inputs and keeps every output."""
 
-    def __init__(self, compat, tested, namespace):
+    def __init__(self, compat, tested, namespace, others=()):
         self.compat = compat
         self.tested = tested
         self.namespace = namespace
         self.node = compat.Node('probe', namespace=namespace)
         self.inbox = {}
         self.executor = compat.SingleThreadedExecutor()
-        self.executor.add_node(tested)
-        self.executor.add_node(self.node)
+        self._served = [tested, *others, self.node]
+        for node in self._served:
+            self.executor.add_node(node)
 
     def topic(self, name):
         """Return the absolute name of `name` in the test's namespace."""
@@ -139,7 +140,7 @@ class Probe:
         self.executor.spin_once(timeout_sec=0.002)
 
     def close(self):
-        """Stop serving both nodes and destroy the probe node (the test destroys its own)."""
-        self.executor.remove_node(self.tested)
-        self.executor.remove_node(self.node)
+        """Stop serving the nodes and destroy the probe node (the test destroys its own)."""
+        for node in self._served:
+            self.executor.remove_node(node)
         self.node.destroy_node()
