@@ -1,0 +1,156 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""What launch/dgm_robot.launch.py and launch/sim.launch.py start, as data, and how to start it.
+
+`dgm-robot launch` must start the nodes exactly as `ros2 launch` would on a machine without ROS,
+so the nodes, launch arguments, parameter overrides and remappings of the launch files are
+written down here once (a test parses the launch files and compares), and `node_commands` turns
+them into each node's `--ros-args` command line.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import sys
+
+# dgm_robot.launch.py's arguments and defaults (namespace aside, which is not a parameter)
+LAUNCH_ARGUMENTS = {
+    'namespace': '',
+    'use_sim_time': 'false',
+    'model_path': '',
+    'state_path': '',
+    'image_topic': 'image',
+    'odom_topic': 'odom',
+    'pose_topic': 'pose',
+    'audio_topic': 'audio',
+    'audio_info_topic': 'audio_info',
+    'words_topic': 'words',
+}
+# sim.launch.py's own arguments, and what it passes to dgm_robot.launch.py
+SIM_ARGUMENTS = {'layout': 'house4', 'seed': '0', 'use_sim_time': 'true'}
+SIM_TOPICS = {
+    'image_topic': '/camera/image_raw',
+    'odom_topic': '/odom',
+    'pose_topic': '/pose',
+    'audio_topic': '/audio',
+    'audio_info_topic': '/audio_info',
+    'words_topic': '/words',
+}
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One Node action: executable (= node name), parameter overrides and remappings.
+
+    Values and remapping targets may name launch arguments as '{argument}'. `namespaced`: the
+    node goes into the launch's namespace (the perception nodes do, sim_world does not).
+    """
+
+    executable: str
+    module: str
+    parameters: dict = field(default_factory=dict)
+    remappings: tuple = ()
+    namespaced: bool = True
+
+
+PERCEPTION_NODES = (
+    NodeSpec('vae_encoder', 'dgm_robot.ros.vae_encoder_node',
+             {'model_path': '{model_path}'},
+             (('image', '{image_topic}'), ('image/compressed', '{image_topic}/compressed'))),
+    NodeSpec('world_model', 'dgm_robot.ros.world_model_node',
+             {'model_path': '{model_path}'},
+             (('odom', '{odom_topic}'),)),
+    NodeSpec('concept_learner', 'dgm_robot.ros.concept_learner_node',
+             {'state_path': '{state_path}'},
+             (('odom', '{odom_topic}'), ('pose', '{pose_topic}'), ('audio', '{audio_topic}'),
+              ('audio_info', '{audio_info_topic}'), ('words', '{words_topic}'))),
+)
+SIM_NODE = NodeSpec('sim_world', 'dgm_robot.ros.sim_world_node',
+                    {'layout': '{layout}', 'seed': '{seed}', 'publish_clock': '{use_sim_time}',
+                     'use_sim_time': False},
+                    namespaced=False)
+
+
+def default_params_file():
+    """Return config/dgm_robot.yaml of a source checkout, else of the installed share folder."""
+    for root in (Path(__file__).resolve().parents[1], Path(sys.prefix) / 'share' / 'dgm_robot'):
+        path = root / 'config' / 'dgm_robot.yaml'
+        if path.is_file():
+            return str(path)
+    raise FileNotFoundError('config/dgm_robot.yaml not found in the source tree nor in '
+                            f'{sys.prefix}/share/dgm_robot; pass a parameter file')
+
+
+def _text(value):
+    """Return a parameter value as `-p` text (YAML, as launch_ros reads substituted values)."""
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+
+
+def _substitute(template, arguments):
+    return template.format(**arguments) if isinstance(template, str) else template
+
+
+def launch_arguments(sim=False, **overrides):
+    """Return the launch arguments of dgm_robot.launch.py (+ sim.launch.py's when `sim`).
+
+    `overrides` are argument values given on the command line; unknown names raise ValueError.
+    """
+    arguments = dict(LAUNCH_ARGUMENTS)
+    if sim:
+        arguments.update(SIM_ARGUMENTS)
+        arguments.update(SIM_TOPICS)
+    unknown = set(overrides) - set(arguments)
+    if unknown:
+        raise ValueError(f'unknown launch arguments {sorted(unknown)}; known: '
+                         f'{", ".join(sorted(arguments))}')
+    arguments.update({k: v for k, v in overrides.items() if v is not None})
+    return arguments
+
+
+def ros_args(spec, arguments, params_file, remaps=()):
+    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`."""
+    args = ['--ros-args', '-r', f'__node:={spec.executable}']
+    namespace = arguments['namespace'] if spec.namespaced else ''
+    if namespace:
+        args += ['-r', f'__ns:={namespace if namespace.startswith("/") else "/" + namespace}']
+    args += ['--params-file', str(params_file)]
+    parameters = dict(spec.parameters)
+    if spec.namespaced:  # dgm_robot.launch.py's `common` dict comes before the overrides
+        parameters = {'use_sim_time': '{use_sim_time}', **parameters}
+    for name, value in parameters.items():
+        args += ['-p', f'{name}:={_text(_substitute(value, arguments))}']
+    for source, target in spec.remappings:
+        args += ['-r', f'{source}:={_substitute(target, arguments)}']
+    for rule in remaps:
+        args += ['-r', rule]
+    return args
+
+
+def node_commands(sim=False, params_file=None, remaps=(), python=sys.executable, **arguments):
+    """Return [(node name, argv)] for the launch: sim_world first when `sim`, then the nodes.
+
+    `arguments` are launch arguments (namespace, model_path, use_sim_time, image_topic, layout,
+    ...); `remaps` are extra 'from:=to' rules given to every node.
+    """
+    for rule in remaps:
+        if ':=' not in rule:
+            raise ValueError(f'remapping {rule!r}: expected from:=to')
+    values = launch_arguments(sim, **arguments)
+    params_file = params_file or default_params_file()
+    specs = ((SIM_NODE,) if sim else ()) + PERCEPTION_NODES
+    return [(spec.executable,
+             [python, '-m', spec.module, *ros_args(spec, values, params_file, remaps)])
+            for spec in specs]
