@@ -41,6 +41,7 @@ setup(
             'msg_defs/*/msg/*.msg',
             'sim/speech/*.wav',
             'models/default/*',
+            'models/audio_encoder.pt',
         ],
     },
     data_files=[

@@ -49,6 +49,7 @@ class Concepts:
         self.pending = []          # words and acoustic tokens waiting for the next event
         self.last_learned = None   # stamp of the last learning event
         self.version = 0           # bumped whenever names or regions may have changed
+        self.skipped_utterances = 0
         self.load_message = None
         if state_path and Path(state_path).exists():
             self._load(state_path)
@@ -83,10 +84,15 @@ class Concepts:
         if self.vad is None or self.vad.sample_rate != int(sample_rate):
             self.vad = VoiceActivityDetector(sample_rate)
         try:
-            tokens = [self.acoustic.observe(u.pcm, u.sample_rate)
-                      for u in self.vad.push(pcm, stamp)]
-        except (AudioInputError, ValueError) as err:
+            utterances = self.vad.push(pcm, stamp)
+        except AudioInputError as err:
             raise BadInput(f'audio: {err}') from err
+        tokens = []
+        for utt in utterances:
+            try:
+                tokens.append(self.acoustic.observe(utt.pcm, utt.sample_rate))
+            except AudioInputError:
+                self.skipped_utterances += 1   # e.g. too short once silence is trimmed
         self.pending.extend(tokens)
         return tokens
 
