@@ -14,6 +14,8 @@
 
 """The vae_encoder node over DDS: latents with the camera's stamp, bad frames skipped."""
 
+import time
+
 import numpy as np
 import pytest
 from ros_probe import (
@@ -92,6 +94,20 @@ def test_bad_frames_are_skipped_and_the_node_keeps_publishing(encoder):
     latent = encoder.await_message('vae_encoder/latent')
     assert header_seconds(latent.header) == pytest.approx(4.0)
     assert len(encoder.inbox['vae_encoder/latent']) == 1
+
+
+def test_a_backlog_of_frames_is_dropped_for_the_newest(encoder):
+    """Frames queued while the node was busy are dropped and counted; the newest is encoded."""
+    frames = [1.0, 2.0, 3.0, 4.0, 5.0]  # the sensor-data QoS keeps the last 5
+    for seconds in frames:
+        send(encoder, seconds)
+    time.sleep(0.3)  # let DDS deliver them all before the node spins again
+    latent = encoder.await_message('vae_encoder/latent')
+    encoder.spin(0.1)
+    node = encoder.tested
+    assert header_seconds(latent.header) == 5.0
+    assert len(encoder.inbox['vae_encoder/latent']) < len(frames)
+    assert node.processed + node.frames_dropped == len(frames)
 
 
 def test_bad_parameter_values_are_refused_with_a_reason(encoder):

@@ -51,7 +51,7 @@ Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
 
 # s between looks for a parked latent
-PROCESS_PERIOD = 0.005
+PROCESS_PERIOD = 0.01
 
 
 def planar_position(msg):

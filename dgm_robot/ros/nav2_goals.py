@@ -18,6 +18,8 @@ Actions exist only under rclpy with nav2_msgs installed; elsewhere `Nav2Goals.cr
 is off and returns None, and the node keeps publishing goal_pose, which bt_navigator also follows.
 """
 
+from dgm_robot.ros.rclpy_compat import USING_RCLPY
+
 
 class Nav2Goals:
     """Sends each navigation goal to Nav2's navigate_to_pose action server."""
@@ -30,6 +32,10 @@ class Nav2Goals:
     @classmethod
     def create(cls, node):
         """Return a Nav2Goals for `node`, or None (logged) where rclpy or nav2_msgs is missing."""
+        if not USING_RCLPY:
+            node.get_logger().warning('use_nav2_action is set but this node runs on the DDS '
+                                      'runtime, which has no actions; publishing goal_pose only')
+            return None
         try:  # optional dependencies: present only in a ROS 2 installation with Nav2
             from nav2_msgs.action import NavigateToPose
             from rclpy.action import ActionClient

@@ -40,7 +40,7 @@ Image = msgs.sensor_msgs.msg.Image
 Odometry = msgs.nav_msgs.msg.Odometry
 
 # s between looks for a parked latent
-PROCESS_PERIOD = 0.005
+PROCESS_PERIOD = 0.01
 
 
 class WorldModelNode(Node):
