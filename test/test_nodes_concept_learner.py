@@ -84,12 +84,12 @@ def learner(ros):
     probe.tested.destroy_node()
 
 
-def observe(probe, seconds, latent, position=None, text=None):
+def observe(probe, seconds, latent, position=None, text=None, frame='map'):
     """Send pose, words and a latent at `seconds`; wait until the node has taken the latent."""
     msg = probe.compat.msgs
     if position is not None:
         pose = msg.geometry_msgs.msg.PoseWithCovarianceStamped(
-            header=stamp(probe.compat, seconds, 'map'))
+            header=stamp(probe.compat, seconds, frame))
         pose.pose.pose.position.x, pose.pose.pose.position.y = position
         probe.poses.publish(pose)
     if text is not None:
@@ -103,13 +103,13 @@ def observe(probe, seconds, latent, position=None, text=None):
                      what=f'the latent at {seconds} s taken')
 
 
-def tour(probe, room_latents, start_seconds=1.0):
+def tour(probe, room_latents, start_seconds=1.0, frame='map'):
     """Visit every room a few times, naming it each time; return the next free stamp."""
     seconds = start_seconds
     for _ in range(2):
         for room, (x, y) in ROOMS.items():
             for latent in room_latents[room]:
-                observe(probe, seconds, latent, (x, y), f'this is the {room}')
+                observe(probe, seconds, latent, (x, y), f'this is the {room}', frame)
                 seconds += 0.5
     return seconds
 
@@ -175,19 +175,26 @@ def test_place_prediction_is_stamped_at_the_last_predicted_row(learner, room_lat
 
 
 def test_bad_inputs_are_skipped_and_learning_goes_on(learner, room_latents):
-    """Audio before audio_info and a NaN latent are skipped; the next latent is learned."""
+    """Audio before audio_info, poses off the map frame or NaN, a NaN latent: all skipped."""
     from dgm_robot.ros.qos import SENSOR_DATA
     msg = learner.compat.msgs
     node = learner.tested
     audio = learner.publisher(msg.audio_common_msgs.msg.AudioDataStamped, 'audio', SENSOR_DATA)
     audio.publish(msg.audio_common_msgs.msg.AudioDataStamped(header=stamp(learner.compat, 1.0)))
     learner.spin_until(lambda: node.skips.total == 1, what='audio without audio_info skipped')
+    for count, (frame, x) in enumerate((('odom', 1.0), ('map', float('nan'))), start=2):
+        pose = msg.geometry_msgs.msg.PoseWithCovarianceStamped(
+            header=stamp(learner.compat, 1.5, frame))
+        pose.pose.pose.position.x = x
+        learner.poses.publish(pose)  # depth 1: let each arrive before the next
+        learner.spin_until(lambda: node.skips.total == count, what=f'bad pose in {frame} skipped')
     mean, var = room_latents['kitchen'][0]
     observe(learner, 2.0, (np.full_like(mean, np.nan), var))
-    assert node.skips.total == 2
+    assert node.skips.total == 4
     observe(learner, 3.0, (mean, var), ROOMS['kitchen'])
     place = learner.await_message('concept_learner/place')
     assert header_seconds(place.header) == pytest.approx(3.0)
+    assert node._position(3.0) == ROOMS['kitchen']
 
 
 def test_parameters_refuse_bad_values_and_map_frame_takes_effect(learner, room_latents):
@@ -201,7 +208,7 @@ def test_parameters_refuse_bad_values_and_map_frame_takes_effect(learner, room_l
     assert all(r.reason for r in refused)
     [accepted] = node.set_parameters([parameter('map_frame', value='world')])
     assert accepted.successful
-    tour(learner, room_latents)
+    tour(learner, room_latents, frame='world')
     places = learner.await_message('concept_learner/places')
     assert places.header.frame_id == 'world'
     learner.navigate.publish(learner.compat.msgs.std_msgs.msg.String(

@@ -121,12 +121,18 @@ class ConceptLearnerNode(Node):
     # inputs --------------------------------------------------------------------------------
 
     def _on_pose(self, msg):
-        self._pose = self._checked_position('pose', msg)
+        frame = msg.header.frame_id.lstrip('/')
+        if frame and frame != self.params['map_frame']:
+            self.skips.skip('pose', ValueError(
+                f"pose is in frame '{frame}', not map_frame '{self.params['map_frame']}'"))
+            return
+        self._pose = self._checked_position('pose', msg) or self._pose
 
     def _on_odom(self, msg):
-        self._odom = self._checked_position('odom', msg)
+        self._odom = self._checked_position('odom', msg) or self._odom
 
     def _checked_position(self, source, msg):
+        """Return (stamp s, x, y) of a pose or odometry message; None (logged) if not finite."""
         position = planar_position(msg)
         if np.isfinite(position).all():
             return position
