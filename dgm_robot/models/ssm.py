@@ -17,16 +17,16 @@
 Observations a_t are the VAE's posterior means; their posterior variances enter the observation
 noise, so a blurred or ambiguous frame is trusted less (heteroscedastic noise):
 
-    z_t = A_t z_t-1 + B_t u_t + w_t,    w_t ~ N(0, Q)
-    a_t = C_t z_t + v_t,                v_t ~ N(0, diag(s * var_t + r))
+    z_t = A_t z_t-1 + B_t u_t + b_t + w_t,    w_t ~ N(0, Q)
+    a_t = C_t z_t + v_t,                      v_t ~ N(0, diag(s * var_t + r))
 
-A_t, B_t, C_t are convex mixtures of K learned matrices whose weights alpha_t come from a GRU
+A_t, B_t, b_t, C_t are convex mixtures of K learned matrices whose weights alpha_t come from a GRU
 over the past latents a_<t and controls (the non-linear part); given alpha, everything is linear
 Gaussian, so filtering, k-step prediction and RTS smoothing are exact (kalman.py).
 
 Variable time steps: the matrices describe one nominal frame period dt0. For a step of dt seconds
 with ratio r = dt / dt0 the model uses the first-order (Euler) discretisation of the same
-continuous-time system: A(dt) = I + r (A - I), control term r B u, process noise r Q. At dt = dt0
+continuous-time system: A(dt) = I + r (A - I), drift r (B u + b), process noise r Q. At dt = dt0
 this is exactly the learned model; a longer gap lets the state drift further and grows the
 uncertainty in proportion to the elapsed time.
 
@@ -67,6 +67,7 @@ class KalmanSSM(nn.Module):
         # start near a random walk that observes the first m state dimensions directly
         self.transitions = nn.Parameter(torch.eye(n) + 0.01 * torch.randn(k, n, n))   # A^(k)
         self.control_gains = nn.Parameter(0.01 * torch.randn(k, n, control_dim))     # B^(k)
+        self.offsets = nn.Parameter(torch.zeros(k, n))                                  # b^(k)
         self.emissions = nn.Parameter(torch.eye(m, n) + 0.01 * torch.randn(k, m, n))  # C^(k)
         self.log_process_var = nn.Parameter(torch.full((n,), -4.0))   # log diag Q
         self.log_obs_var = nn.Parameter(torch.full((m,), -4.0))       # log r
@@ -91,6 +92,28 @@ class KalmanSSM(nn.Module):
         hidden = mean.new_zeros(batch, self.config['hidden_dim'])
         return SSMState(mean, cov, hidden, mean.new_zeros(batch, m))
 
+    @torch.no_grad()
+    def init_from_latents(self, obs, controls):
+        """Start every regime at the least-squares linear model a_t+1 = F a_t + G u_t+1 + c.
+
+        obs: list of (T, m) latent sequences, controls: list of (T, c). The first m state
+        dimensions then track a directly (C = [I 0]); SGD starts from the linear solution.
+        """
+        m, c = self.config['obs_dim'], self.config['control_dim']
+        x = torch.cat([torch.cat([a[:-1], u[1:], torch.ones(len(a) - 1, 1)], 1)
+                       for a, u in zip(obs, controls)])
+        y = torch.cat([a[1:] for a in obs])
+        coef = torch.linalg.lstsq(x.double(), y.double()).solution.float()   # (m + c + 1, m)
+        resid = y - x @ coef
+        k = self.config['num_mixtures']
+        self.transitions[:, :m, :m] = coef[:m].T + 0.01 * torch.randn(k, m, m)
+        self.control_gains[:, :m] = coef[m:m + c].T
+        self.offsets[:, :m] = coef[-1]
+        self.log_process_var[:m] = torch.log(resid.var(0) + NOISE_FLOOR)
+        everything = torch.cat(obs)
+        self.init_mean[:m] = everything.mean(0)
+        self.log_init_var[:m] = torch.log(everything.var(0) + NOISE_FLOOR)
+
     def obs_noise(self, obs_var):
         """Return the observation noise variance s * var_t + r (B, m) for encoder variances."""
         return self.log_obs_scale.exp() * obs_var + self.log_obs_var.exp() + NOISE_FLOOR
@@ -109,12 +132,12 @@ class KalmanSSM(nn.Module):
         mixed_a = torch.einsum('bk,kij->bij', alpha, self.transitions)
         transition = eye + ratio.unsqueeze(-1) * (mixed_a - eye)           # A(dt) = I + r (A - I)
         emission = torch.einsum('bk,kij->bij', alpha, self.emissions)
-        offset = None
+        drift = alpha @ self.offsets                                         # b (B, n)
         if self.config['control_dim']:
             gain = torch.einsum('bk,kij->bij', alpha, self.control_gains)
-            offset = ratio * kalman.matvec(gain, control)                    # r B u
+            drift = drift + kalman.matvec(gain, control)                     # B u + b
         noise = torch.diag_embed(ratio * (self.log_process_var.exp() + NOISE_FLOOR))   # r Q
-        mean, cov = kalman.predict(state.mean, state.cov, transition, noise, offset)
+        mean, cov = kalman.predict(state.mean, state.cov, transition, noise, ratio * drift)
         return hidden, emission, transition, mean, cov
 
     def step(self, state, obs, obs_var, control, dt, observed=None):

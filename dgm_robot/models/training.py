@@ -202,7 +202,11 @@ class Trainer:
             if self.done[stage] >= epochs:
                 continue
             opt = self.optimizer(stage)
-            latents = encode_all(self.model, self.train_data) if stage == 'filter' else None
+            latents = None
+            if stage == 'filter':
+                latents = encode_all(self.model, self.train_data)
+                if self.done['filter'] == 0:
+                    self.model.ssm.init_from_latents(latents[0], self.train_data.controls)
             for epoch in range(self.done[stage], epochs):
                 self.model.vae.train()
                 self.model.ssm.train()
