@@ -169,3 +169,17 @@ def test_diagnostics_report_latency_counts_and_model(encoder):
     keys = {kv.key for kv in status.values}
     assert {'latency_p50_ms', 'latency_p99_ms', 'frames_dropped', 'model_id'} <= keys
     assert status.hardware_id == encoder.tested.encoder.model_id
+
+
+def test_device_cuda_falls_back_to_cpu_with_a_warning(encoder):
+    """device 'cuda' is accepted at run time; without CUDA the encoder warns and uses the cpu."""
+    torch = pytest.importorskip('torch')
+    [result] = encoder.tested.set_parameters([encoder.compat.Parameter('device', value='cuda')])
+    assert result.successful
+    encoder_now = encoder.tested.encoder
+    if torch.cuda.is_available():
+        assert encoder_now.device.type == 'cuda' and encoder_now.device_warning is None
+    else:
+        assert encoder_now.device.type == 'cpu' and 'cuda' in encoder_now.device_warning
+    send(encoder, 6.0)
+    assert header_seconds(encoder.await_message('vae_encoder/latent').header) == 6.0
