@@ -172,7 +172,7 @@ def test_diagnostics_report_latency_counts_and_model(encoder):
 
 
 def test_device_cuda_falls_back_to_cpu_with_a_warning(encoder):
-    """device 'cuda' is accepted at run time; without CUDA the encoder warns and uses the cpu."""
+    """Device 'cuda' is accepted at run time; without CUDA the encoder warns and uses the cpu."""
     torch = pytest.importorskip('torch')
     [result] = encoder.tested.set_parameters([encoder.compat.Parameter('device', value='cuda')])
     assert result.successful
