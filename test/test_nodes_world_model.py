@@ -123,3 +123,16 @@ def test_horizon_change_takes_effect_and_bad_values_are_refused(world_model, lat
     send(world_model, 1.0, *latents[0])
     prediction = world_model.await_message('world_model/prediction')
     assert prediction.height == 3
+
+
+def test_a_model_that_does_not_load_is_refused(world_model, latents, tmp_path):
+    """A model_path that does not load is refused with the loader's reason; filtering goes on."""
+    node = world_model.tested
+    before = node.filter
+    missing = tmp_path / 'missing.pt'
+    [result] = node.set_parameters([world_model.compat.Parameter('model_path',
+                                                                 value=str(missing))])
+    assert not result.successful and str(missing) in result.reason
+    assert node.filter is before and node.get_parameter('model_path').value != str(missing)
+    send(world_model, 1.0, *latents[0])
+    world_model.await_message('world_model/state')
