@@ -64,10 +64,10 @@ setup(
         'matplotlib',
         'tqdm',
         'psutil',
+        'scikit-learn',
     ],
     extras_require={
-        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',
-                 'scikit-learn'],
+        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order'],
     },
     zip_safe=True,
     maintainer='dgm_robot maintainers',
