@@ -20,9 +20,9 @@ from dgm_robot.cli import main
 
 
 def test_demo_records_reads_back_and_plots(tmp_path):
-    """A short demo tour lands in a readable bag, a JSON summary and a figure."""
+    """A short recorded tour lands in a readable bag, a JSON summary and a figure."""
     out = tmp_path / 'demo'
-    assert main(['demo', '--seconds', '20', '--out', str(out),
+    assert main(['demo', '--tour-only', '--seconds', '20', '--out', str(out),
                  '--json', str(tmp_path / 'summary.json')]) == 0
     summary = json.loads((tmp_path / 'summary.json').read_text())
     assert summary['frames'] == 200

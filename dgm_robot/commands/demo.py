@@ -12,42 +12,69 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Run the main job on the embedded simulated world: a recorded tour, read back and summarised.
+"""Run the main job on the embedded simulated world: the whole stack, live, scored.
 
-The robot tours the house while every sensor stream is written to a rosbag2; the bag is then
-read back as a training sequence, so the demo exercises the same path a real robot's bag takes.
+The simulated robot and the three perception nodes run as separate processes over DDS (as
+`dgm-robot launch --sim` starts them); an observer node listens like a planner would and
+scores places, names, goals and predictions against the simulator's ground truth. With
+--tour-only it instead records a tour to a rosbag2, reads it back and summarises it.
 """
 
 from collections import Counter
 import json
+import os
 from pathlib import Path
 import shutil
+import time
+
+import numpy as np
+import yaml
 
 from dgm_robot.commands.sim import bag_size, run_tour
+
+START_TIMEOUT_S = 120.0   # node processes import torch and load models before the first frame
+GOAL_WAIT_S = 3.0
 
 
 def add_arguments(parser):
     """Add the demo's options."""
-    parser.add_argument('--seconds', type=float, default=120.0, help='sim time of the tour (s)')
+    parser.add_argument('--seconds', type=float, default=180.0, help='sim time of the tour (s)')
     parser.add_argument('--layout', default='house4', help='layout name or YAML path')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', default='out/demo', help='folder for the bag and the figure')
-    parser.add_argument('--json', metavar='PATH', help='also write the summary as JSON')
+    parser.add_argument('--speed', type=float, default=1.0,
+                        help='sim seconds per wall-clock second')
+    parser.add_argument('--teacher-prob', type=float, default=0.8,
+                        help='chance that the teacher names a room on a visit')
+    parser.add_argument('--model-path', default='', help='world model (default: the shipped one)')
+    parser.add_argument('--out', default='out/demo', help='folder for the report, logs and bag')
+    parser.add_argument('--json', metavar='PATH', help='also write the figures as JSON')
+    parser.add_argument('--tour-only', action='store_true',
+                        help='only record a tour to a rosbag2, read it back and summarise it')
 
 
 def run(args):
-    """Record the tour, read it back, print the summary and write the figure."""
+    """Run the chosen demo; return its exit status."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = tour_demo(args, out) if args.tour_only else perception_demo(args, out)
+    if summary is None:
+        return 1
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+def tour_demo(args, out):
+    """Record the tour to a bag, read it back, print the summary and write the tour figure."""
     from dgm_robot.data.reader import read_bag
     from dgm_robot.data.record import BagRecorder
     from dgm_robot.report.tour import plot_tour
     from dgm_robot.sim import SimWorld
 
-    out = Path(args.out)
     bag = out / 'tour'
     if bag.exists():
         shutil.rmtree(bag)   # the demo's own previous bag
-    out.mkdir(parents=True, exist_ok=True)
-    with SimWorld(layout=args.layout, seed=args.seed) as world:
+    with SimWorld(layout=args.layout, seed=args.seed, teacher_prob=args.teacher_prob) as world:
         rooms = list(world.rooms)
         with BagRecorder(bag, dt=world.dt, room_names=[r.name for r in rooms],
                          seed=args.seed) as recorder:
@@ -75,6 +102,151 @@ def run(args):
         print('  not visited: ' + ', '.join(summary['rooms_not_visited']))
     print(f"utterances: {summary['utterances']} ({', '.join(summary['words'])})")
     print(f"bag: {bag} ({summary['bag_mb']:.1f} MB)   figure: {summary['figure']}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
-    return 0
+    return summary
+
+
+def write_params(path, args, state_path):
+    """Write the package's parameter file with the demo's settings for sim_world and the nodes."""
+    from dgm_robot.launch_table import default_params_file
+
+    params = yaml.safe_load(Path(default_params_file()).read_text())
+    params['sim_world']['ros__parameters'].update(
+        seed=args.seed, teacher_prob=args.teacher_prob, realtime_factor=args.speed)
+    params['concept_learner']['ros__parameters']['state_path'] = str(state_path)
+    Path(path).write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def perception_demo(args, out):
+    """Run sim_world and the nodes as processes, observe them, score them, report."""
+    from tqdm import tqdm
+
+    from dgm_robot.launch_processes import ProcessGroup
+    from dgm_robot.launch_table import node_commands
+    from dgm_robot.pipeline.model_source import load_world_model
+    from dgm_robot.ros.dds.loopback import use_loopback
+    from dgm_robot.sim.layout import load_layout
+
+    use_loopback()                              # the demo's DDS traffic stays on this machine
+    os.environ.setdefault('ROS_DOMAIN_ID', str(100 + os.getpid() % 100))
+    from dgm_robot.ros.demo_monitor import DemoMonitor
+    from dgm_robot.ros.rclpy_compat import rclpy
+
+    layout = load_layout(args.layout)
+    rooms = list(layout.rooms)
+
+    def room_at(x, y):
+        return next((r.id for r in rooms if r.contains(x, y)), -1)
+
+    state_path = out / 'places.npz'
+    for stale in out.glob('places.npz*'):
+        stale.unlink()                          # a demo learns from scratch
+    params = out / 'params.yaml'
+    write_params(params, args, state_path)
+    model = load_world_model(args.model_path)
+    commands = node_commands(sim=True, params_file=params, layout=args.layout,
+                             seed=str(args.seed), model_path=args.model_path,
+                             state_path=str(state_path))
+    rclpy.init()
+    monitor = DemoMonitor(room_at, model.decode, horizon_k=5, prediction_dt=0.1)
+    try:
+        with ProcessGroup(echo=None, log_dir=out / 'logs') as group:
+            for name, argv in commands:
+                group.start(name, argv)
+            if not _spin_until(monitor, group, lambda: monitor.places, START_TIMEOUT_S):
+                return _failed(group, out, 'no place posterior arrived')
+            start = monitor.true_rooms[0][0] if monitor.true_rooms else 0.0
+            with tqdm(total=int(args.seconds), unit='sim s', desc='tour') as bar:
+                def progress():
+                    now = monitor.true_rooms[-1][0] - start if monitor.true_rooms else 0.0
+                    bar.update(max(0, int(now) - bar.n))
+                    return now >= args.seconds
+                wall = args.seconds / max(args.speed, 1e-3) * 3 + 60
+                if not _spin_until(monitor, group, progress, wall):
+                    return _failed(group, out, 'the tour did not finish in time')
+            goals = _ask_goals(monitor, [r.name for r in rooms])
+            group.stop()
+    finally:
+        monitor.destroy_node()
+        rclpy.try_shutdown()
+    return _report(out, monitor, rooms, goals)
+
+
+def _spin_until(monitor, group, done, timeout):
+    """Spin the monitor until done() or timeout; False if a node died or time ran out."""
+    from dgm_robot.ros.rclpy_compat import rclpy
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        rclpy.spin_once(monitor, timeout_sec=0.05)
+        if group.failed():
+            return False
+        if done():
+            return True
+    return False
+
+
+def _ask_goals(monitor, names):
+    """Send each room name to navigate_to; return [(name, x, y) or (name, None, None)]."""
+    from dgm_robot.ros.rclpy_compat import msgs, rclpy
+
+    goals = []
+    for name in names:
+        before = len(monitor.goals)
+        monitor.navigate.publish(msgs.std_msgs.msg.String(data=name))
+        end = time.monotonic() + GOAL_WAIT_S
+        while len(monitor.goals) == before and time.monotonic() < end:
+            rclpy.spin_once(monitor, timeout_sec=0.05)
+        goals.append((name, *monitor.goals[-1]) if len(monitor.goals) > before
+                     else (name, None, None))
+    return goals
+
+
+def _failed(group, out, why):
+    """Say why the demo stopped and show the end of each node's output."""
+    print(f'demo failed: {why}; node exit codes {group.returncodes()}; logs in {out / "logs"}')
+    for name, process in group.processes.items():
+        tail = process.output().splitlines()[-5:]
+        print(f'--- {name}\n' + '\n'.join(tail))
+    return None
+
+
+def _report(out, monitor, rooms, goals):
+    """Score what the monitor heard, print it, plot it; return the summary dict."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from dgm_robot.report.perception import plot_report
+
+    truth = [monitor.true_room_at(s) for s, _ in monitor.places]
+    pairs = [(t, c) for t, (_, c) in zip(truth, monitor.places) if t >= 0]
+    place_ari = adjusted_rand_score(*zip(*pairs)) if pairs else 0.0
+    by_name = {r.name: r for r in rooms}
+    inside = [g for g in goals if g[1] is not None and by_name[g[0]].contains(g[1], g[2])]
+    errors = np.array(monitor.errors) if monitor.errors else np.full((1, 2), np.nan)
+    latency = {node: (float(np.median([p for p, _ in w])), float(np.max([q for _, q in w])))
+               for node, w in monitor.latency.items() if w}
+    summary = {
+        'frames': len(monitor.places),
+        'place_ari': float(place_ari),
+        'place_names': sorted(set(monitor.names.values())),
+        'goal_accuracy': len(inside) / len(goals),
+        'goals': {name: None if x is None else [x, y] for name, x, y in goals},
+        'prediction_mse_k5': float(np.mean(errors[:, 0])),
+        'prediction_mse_k5_copy_last': float(np.mean(errors[:, 1])),
+        'predictions_scored': len(monitor.errors),
+        'latency_ms': {node: {'p50': p50, 'p99': p99} for node, (p50, p99) in latency.items()},
+        'frames_dropped': {node: c.get('frames_dropped') for node, c in monitor.counts.items()},
+        'figure': str(out / 'report.png'),
+    }
+    plot_report(summary['figure'], rooms, np.array(monitor.positions).reshape(-1, 2),
+                monitor.regions,
+                [g for g in goals if g[1] is not None], monitor.strip, latency, summary)
+    print(f"frames processed: {summary['frames']}   place ARI vs true rooms: "
+          f"{summary['place_ari']:.3f}")
+    print(f"names learned: {', '.join(summary['place_names']) or 'none'}")
+    print(f'goals inside the named room: {len(inside)}/{len(goals)}')
+    print(f"k=5 prediction MSE: {summary['prediction_mse_k5']:.4f} (repeating the last frame: "
+          f"{summary['prediction_mse_k5_copy_last']:.4f}, {len(monitor.errors)} predictions)")
+    for node, (p50, p99) in sorted(latency.items()):
+        print(f'latency {node:<16} p50 {p50:6.1f} ms   p99 {p99:6.1f} ms')
+    print(f"report: {summary['figure']}")
+    return summary
