@@ -17,15 +17,22 @@
 It follows ros2/examples; a node whose constructor refuses its configuration (a bad parameter
 value, a model that does not load) ends the process with one clear line and exit status 1.
 Nodes do their last work (saving state) in `destroy_node`, which runs on every way out.
+Each node process computes batch-1 inference on one thread: several node processes share the
+cores, and intra-op threads for tensors this small cost more in contention than they gain.
 """
 
 import sys
 
+import torch
+
 from dgm_robot.ros.rclpy_compat import ExternalShutdownException, rclpy
+
+INFERENCE_THREADS = 1
 
 
 def run_node(node_class, args=None):
     """Run one node of `node_class` until shutdown; return the process exit status."""
+    torch.set_num_threads(INFERENCE_THREADS)
     rclpy.init(args=args)
     node = None
     try:
