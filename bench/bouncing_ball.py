@@ -107,7 +107,7 @@ def train(path, args):
     val, _ = bouncing_balls(100, STEPS, seed=2)
     cfg = TrainConfig(window=STEPS, stride=STEPS, batch_size=32, vae_epochs=args.vae_epochs,
                       filter_epochs=args.filter_epochs, joint_epochs=args.joint_epochs,
-                      dropout=0.5, joint_lr=5e-4)
+                      dropout=0.5, joint_lr=args.joint_lr)
     sizes = dict(image_size=32, channels=1, latent_dim=2, base_channels=16,
                  likelihood='bernoulli', state_dim=4, num_mixtures=3, hidden_dim=32)
     model, _ = train_world_model(as_sequences(frames), path, cfg, sizes,
@@ -125,6 +125,7 @@ def main():
     parser.add_argument('--vae-epochs', type=int, default=8)
     parser.add_argument('--filter-epochs', type=int, default=15)
     parser.add_argument('--joint-epochs', type=int, default=5)
+    parser.add_argument('--joint-lr', type=float, default=5e-4)
     parser.add_argument('--json', type=Path, default=None)
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()

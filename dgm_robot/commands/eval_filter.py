@@ -128,16 +128,17 @@ def evaluate_run(model, seq, args, rng):
         images = frames01(model.decode(pred.obs_mean))
         lkf_images = frames01(model.decode(lkf.forecast(lkf_states[t][0], seq.controls[future])))
         axes = (1, 2, 3)
+        copy_err = ((truth[t][None] - truth[future]) ** 2).mean(axes)
         stats['model'] += ((images - truth[future]) ** 2).mean(axes)
-        stats['copy'] += ((truth[t][None] - truth[future]) ** 2).mean(axes)
+        stats['copy'] += copy_err
         stats['lkf'] += ((lkf_images - truth[future]) ** 2).mean(axes)
         z = np.abs(means[future] - pred.obs_mean) / np.sqrt(pred.obs_var)
         stats['cov1'] += (z <= 1.0).mean(1)
         stats['cov2'] += (z <= 2.0).mean(1)
         count += 1
-        if example is None and t >= len(seq) // 3:
+        if example is None or copy_err[-1] > example['change']:   # show the most motion
             example = {'truth': truth[future], 'recon': recon[future], 'model': images,
-                       'lkf': lkf_images}
+                       'lkf': lkf_images, 'change': copy_err[-1]}
     stats['recon'] = ((recon - truth) ** 2).mean()
     stats.update(imputation(model, seq, means, variances, dts, truth, rng))
     return stats, count, example
