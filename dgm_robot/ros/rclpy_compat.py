@@ -61,6 +61,7 @@ USING_RCLPY = _want_rclpy()
 
 if USING_RCLPY:
     import rclpy
+    from rclpy.clock import Clock, ClockType
     from rclpy.duration import Duration
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
     from rclpy.node import Node
@@ -78,7 +79,7 @@ if USING_RCLPY:
         return getattr(importlib.import_module(f'{pkg}.{kind}'), name)
 else:
     from dgm_robot.ros.dds import api as rclpy
-    from dgm_robot.ros.dds.clock import Duration, Time
+    from dgm_robot.ros.dds.clock import Clock, ClockType, Duration, Time
     from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
     from dgm_robot.ros.dds.message_types import get_message
     from dgm_robot.ros.dds.node import Node
@@ -95,9 +96,9 @@ qos_profile_transient_local = QoSProfile(depth=1, reliability=ReliabilityPolicy.
                                          durability=DurabilityPolicy.TRANSIENT_LOCAL,
                                          history=HistoryPolicy.KEEP_LAST)
 
-__all__ = ['DurabilityPolicy', 'Duration', 'ExternalShutdownException', 'FloatingPointRange',
-           'HistoryPolicy', 'IntegerRange', 'Node', 'Parameter', 'ParameterDescriptor',
-           'QoSProfile', 'ReliabilityPolicy', 'SetParametersResult', 'SingleThreadedExecutor',
-           'Time', 'USING_RCLPY',
+__all__ = ['Clock', 'ClockType', 'DurabilityPolicy', 'Duration', 'ExternalShutdownException',
+           'FloatingPointRange', 'HistoryPolicy', 'IntegerRange', 'Node', 'Parameter',
+           'ParameterDescriptor', 'QoSProfile', 'ReliabilityPolicy', 'SetParametersResult',
+           'SingleThreadedExecutor', 'Time', 'USING_RCLPY',
            'get_message', 'msgs', 'qos_profile_sensor_data', 'qos_profile_system_default',
            'qos_profile_transient_local', 'rclpy']

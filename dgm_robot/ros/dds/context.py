@@ -116,6 +116,11 @@ class Context:
         self._waitsets.add(waitset)
         return waitset
 
+    def delete_waitset(self, waitset):
+        """Delete a WaitSet of make_waitset() so that shutdown() no longer wakes it."""
+        self._waitsets.discard(waitset)
+        delete_entity(waitset)
+
     def on_shutdown(self, callback):
         """Call `callback()` when the context is shut down (rclpy.context.Context.on_shutdown)."""
         self._on_shutdown.append(callback)

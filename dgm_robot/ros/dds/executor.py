@@ -21,9 +21,10 @@ short slices because Python runs signal handlers only between C calls, so SIGINT
 within a slice.
 """
 
+import threading
 import time
 
-from dgm_robot.ros.dds.context import default_context, delete_entity
+from dgm_robot.ros.dds.context import default_context
 
 # Longest single wait in the DDS WaitSet; bounds the reaction time to signals.
 _WAIT_SLICE_NS = 50_000_000
@@ -34,7 +35,12 @@ class ExternalShutdownException(Exception):
 
 
 class SingleThreadedExecutor:
-    """Runs the subscriptions and timers of its nodes from the thread that spins it."""
+    """Runs the subscriptions and timers of its nodes from the thread that spins it.
+
+    A subscription's read condition sits in the wait set only while its node is served here:
+    removing the node or destroying the subscription detaches it first, because a condition
+    deleted while attached cannot be detached any more and would break every later wait.
+    """
 
     def __init__(self, *, context=None):
         self.context = context or default_context
@@ -42,23 +48,32 @@ class SingleThreadedExecutor:
         self._ready = []
         self._waitset = None
         self._epoch = None
-        self._attached = set()
+        # Read conditions attached to the wait set, each with the node it belongs to.
+        self._attached = {}
+        # Guards the node list, ready list and attachments against other threads (not the wait).
+        self._lock = threading.RLock()
 
     def add_node(self, node):
-        """Add a node; return False if it was already added."""
-        if node in self._nodes:
-            return False
-        self._nodes.append(node)
-        node.executor = self
+        """Add a node, moving it from another executor; return False if it was already added."""
+        with self._lock:
+            if node in self._nodes:
+                return False
+            if node.executor is not None and node.executor is not self:
+                node.executor.remove_node(node)
+            self._nodes.append(node)
+            node.executor = self
         self.wake()
         return True
 
     def remove_node(self, node):
-        """Stop serving a node."""
-        if node in self._nodes:
-            self._nodes.remove(node)
-            node.executor = None
-            self._ready = [item for item in self._ready if item[0] is not node]
+        """Stop serving a node and detach its conditions from the wait set."""
+        with self._lock:
+            if node in self._nodes:
+                self._nodes.remove(node)
+                if node.executor is self:
+                    node.executor = None
+                self._ready = [item for item in self._ready if item[0] is not node]
+            self._detach([c for c, owner in self._attached.items() if owner is node])
 
     def get_nodes(self):
         """Return the nodes served."""
@@ -66,18 +81,28 @@ class SingleThreadedExecutor:
 
     def wake(self):
         """Interrupt a wait so that new entities are picked up."""
-        if self._waitset_alive():
-            self._waitset.set_trigger(True)
+        with self._lock:
+            if self._waitset_alive():
+                self._waitset.set_trigger(True)
 
     def shutdown(self, timeout_sec=None):
-        """Remove every node and free the wait set; return True."""
-        for node in list(self._nodes):
-            self.remove_node(node)
-        if self._waitset_alive():
-            delete_entity(self._waitset)
-        self._waitset = None
-        self._attached.clear()
+        """Remove every node, free the wait set and unregister it from the context; return True."""
+        with self._lock:
+            for node in list(self._nodes):
+                self.remove_node(node)
+            if self._waitset_alive():
+                self.context.delete_waitset(self._waitset)
+            self._waitset = None
+            self._attached.clear()
         return True
+
+    def forget(self, entity):
+        """Drop a subscription or timer that is about to be destroyed (detach its condition)."""
+        with self._lock:
+            condition = getattr(entity, 'condition', None)
+            if condition is not None:
+                self._detach([condition])
+            self._ready = [item for item in self._ready if item[2] is not entity]
 
     def spin(self):
         """Serve callbacks until the context shuts down."""
@@ -88,9 +113,11 @@ class SingleThreadedExecutor:
         """Run at most one ready callback, waiting up to `timeout_sec` (None: forever)."""
         if not self._ready:
             self._wait(timeout_sec)
-        if self._ready:
-            node, kind, entity = self._ready.pop(0)
-            self._execute(kind, entity)
+        with self._lock:
+            if not self._ready:
+                return
+            _, kind, entity = self._ready.pop(0)
+        self._execute(kind, entity)
 
     def _waitset_alive(self):
         """Return True if the wait set exists and its participant was not deleted since."""
@@ -99,33 +126,37 @@ class SingleThreadedExecutor:
             self._attached.clear()
         return self._waitset is not None
 
-    def forget(self, subscription):
-        """Detach a subscription's condition before the subscription is destroyed."""
-        if self._waitset_alive() and subscription.condition in self._attached:
-            self._waitset.detach(subscription.condition)
-            self._attached.discard(subscription.condition)
-        self._ready = [item for item in self._ready if item[2] is not subscription]
+    def _detach(self, conditions):
+        alive = self._waitset_alive()
+        for condition in conditions:
+            if self._attached.pop(condition, None) is not None and alive:
+                self._waitset.detach(condition)
 
     def _sync_waitset(self):
-        if not self._waitset_alive():
-            self._waitset = self.context.make_waitset()
-            self._epoch = self.context.epoch
-        wanted = {sub.condition for node in self._nodes for sub in node.subscriptions}
-        for condition in self._attached - wanted:
-            self._waitset.detach(condition)
-        for condition in wanted - self._attached:
-            self._waitset.attach(condition)
-        self._attached = wanted
+        """Attach the conditions of the nodes served, detach the rest; return the wait set."""
+        with self._lock:
+            if not self._waitset_alive():
+                self._waitset = self.context.make_waitset()
+                self._epoch = self.context.epoch
+            wanted = {sub.condition: node for node in self._nodes for sub in node.subscriptions}
+            self._detach([c for c in self._attached if c not in wanted])
+            for condition, node in wanted.items():
+                if condition not in self._attached:
+                    self._waitset.attach(condition)
+                    self._attached[condition] = node
+            return self._waitset
 
     def _collect(self):
-        for node in self._nodes:
-            self._ready += [(node, 'timer', t) for t in node.timers if t.is_ready()]
-            self._ready += [(node, 'sub', s) for s in node.subscriptions if s.condition.triggered]
+        with self._lock:
+            for node in self._nodes:
+                self._ready += [(node, 'timer', t) for t in node.timers if t.is_ready()]
+                self._ready += [(node, 'sub', s) for s in node.subscriptions
+                                if s.condition.triggered]
 
     def _wait(self, timeout_sec):
         if not self.context.ok():
             raise ExternalShutdownException()
-        self._sync_waitset()
+        waitset = self._sync_waitset()
         deadline = None if timeout_sec is None else time.monotonic_ns() + int(timeout_sec * 1e9)
         while True:
             remaining = None if deadline is None else deadline - time.monotonic_ns()
@@ -138,11 +169,11 @@ class SingleThreadedExecutor:
                     due = timer.time_until_next_call()
                     if due is not None:
                         slice_ns = max(0, min(slice_ns, due))
-            self._waitset.wait(slice_ns)
-            self._waitset.set_trigger(False)
+            waitset.wait(slice_ns)
+            waitset.set_trigger(False)
             if not self.context.ok():
                 raise ExternalShutdownException()
-            self._sync_waitset()
+            waitset = self._sync_waitset()
 
     def _execute(self, kind, entity):
         if kind == 'timer':

@@ -27,7 +27,7 @@ from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
 from cyclonedds.sub import DataReader
 
-from dgm_robot.ros.dds.clock import ROSClock
+from dgm_robot.ros.dds.clock import Clock, ROSClock
 from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
 from dgm_robot.ros.dds.logger import RcutilsLogger
 from dgm_robot.ros.dds.message_types import get_message
@@ -270,8 +270,17 @@ class Node:
         return subscription
 
     def create_timer(self, timer_period_sec, callback, callback_group=None, clock=None):
-        """Create a Timer calling `callback()` every `timer_period_sec` of the node clock."""
-        timer = Timer(callback, timer_period_sec, clock or self._clock)
+        """Create a Timer calling `callback()` every `timer_period_sec` of `clock`.
+
+        The default is the node clock, which stands still under use_sim_time until `/clock`
+        moves it; pass `Clock(clock_type=ClockType.STEADY_TIME)` for a timer that must keep
+        running in wall time (watchdogs, processing ticks).
+        """
+        if clock is None:
+            clock = self._clock
+        elif not isinstance(clock, Clock):
+            raise TypeError(f'create_timer: clock must be a Clock, got {type(clock).__name__}')
+        timer = Timer(callback, timer_period_sec, clock)
         self.timers.append(timer)
         self._wake_executor()
         return timer
@@ -296,7 +305,7 @@ class Node:
         if entity not in entities:
             return False
         entities.remove(entity)
-        if self.executor is not None and isinstance(entity, Subscription):
+        if self.executor is not None:
             self.executor.forget(entity)
         entity.destroy()
         self._wake_executor()
@@ -305,8 +314,6 @@ class Node:
     def destroy_node(self):
         """Destroy every publisher, subscription and timer of this node."""
         if self.executor is not None:
-            for subscription in self.subscriptions:
-                self.executor.forget(subscription)
             self.executor.remove_node(self)
         for entities in (self.publishers, self.subscriptions, self.timers):
             while entities:
