@@ -19,7 +19,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
-from dgm_robot.serket.evaluation import run_batch_baseline, run_online
+from dgm_robot.serket.evaluation import ALBERTB_CONFIG, run_batch_baseline, run_online
 from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import StateFileError
@@ -149,16 +149,13 @@ def test_memory_is_bounded_by_the_window_not_the_stream():
     assert shapes == {k: v.shape for k, v in {**model.st, **model.win}.items()}
 
 
-ALBERTB_CONFIG = dict(visual='dirichlet', n_particles=8, lag=12, alpha=0.5, gamma=0.5,
-                      weight_words=4.0, weight_visual=0.2, keep_history=True)
-
-
 def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
     """On real data (SpCoDataset albertB), position + image + words beat any one of them."""
     data = load_albertb(shared_data / 'albertB')
 
     def ari(modalities):
-        runs = [run_online(data, SpatialConceptConfig(seed=s, **ALBERTB_CONFIG), modalities)
+        runs = [run_online(data, SpatialConceptConfig(seed=s, keep_history=True, **ALBERTB_CONFIG),
+                           modalities)
                 for s in range(2)]
         return np.mean([adjusted_rand_score(data.concepts, r['concepts']) for r in runs])
     single = max(ari((m,)) for m in ('position', 'visual', 'words'))

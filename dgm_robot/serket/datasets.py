@@ -79,3 +79,31 @@ def synthetic_rooms(n_events, n_rooms=4, latent_dim=8, seed=0, room_size=1.0):
     words = [{names[r]: 1, 'here': 1} if rng.random() < 1 / 3 else None for r in rooms]
     return ConceptData(positions=positions, features=features, words=words, concepts=rooms,
                        names=names)
+
+
+def colour_histogram(frame, bins=4):
+    """Return a frame's normalised RGB histogram (bins^3,): a visual feature without a VAE."""
+    q = (np.asarray(frame, dtype=np.int64) * bins) // 256               # (H, W, 3) in 0..bins-1
+    codes = (q[..., 0] * bins + q[..., 1]) * bins + q[..., 2]
+    hist = np.bincount(codes.ravel(), minlength=bins ** 3).astype(float)
+    return hist / hist.sum()
+
+
+def from_sequence(seq, every=5, encode=None):
+    """Return a ConceptData from a simulated or recorded Sequence, one event per `every` frames.
+
+    encode(frame) -> (mean, var) gives the visual feature (VAE latents); without it the
+    feature is a colour histogram. Each utterance goes to the event nearest its stamp.
+    """
+    index = np.arange(0, len(seq), every)
+    if encode is None:
+        features = np.stack([colour_histogram(seq.frames[i]) for i in index])
+    else:
+        features = np.stack([np.asarray(encode(seq.frames[i])[0], float) for i in index])
+    words = [None] * len(index)
+    for event in seq.words:
+        k = int(np.argmin(np.abs(seq.stamps[index] - event.stamp)))
+        words[k] = (words[k] or '') + ' ' + event.text
+    return ConceptData(positions=np.asarray(seq.poses[index, :2], float), features=features,
+                       words=words, concepts=np.asarray(seq.rooms[index]),
+                       names=list(seq.room_names))

@@ -1,0 +1,63 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Map of learned places beside the ground truth, so a person can judge concepts at a glance."""
+
+import matplotlib
+matplotlib.use('Agg')
+from matplotlib.patches import Ellipse  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _ellipse(ax, mean, cov, colour, sigmas=2.0):
+    values, vectors = np.linalg.eigh(cov)
+    angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
+    width, height = 2 * sigmas * np.sqrt(np.maximum(values[::-1], 1e-12))
+    ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, lw=1.5, color=colour))
+
+
+def plot_concept_map(path, positions, learned, regions, truth, truth_names=None, title=''):
+    """Write a PNG of the positions coloured by learned concept and by true category.
+
+    Left: learned concepts with each region's 2-sigma ellipse and name; right: ground truth.
+    """
+    cmap = plt.get_cmap('tab20')
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6), sharex=True, sharey=True)
+    ax = axes[0]
+    ax.scatter(positions[:, 0], positions[:, 1], c=[cmap(int(c) % 20) for c in learned], s=30)
+    labels = {}     # concepts sharing a position Gaussian share one label
+    for region in regions:
+        _ellipse(ax, region.mean, region.cov, cmap(region.concept_id % 20))
+        labels.setdefault(region.position_id, (region.mean, []))[1].append(region.name)
+    for mean, names in labels.values():
+        ax.annotate(' / '.join(dict.fromkeys(names)), mean, ha='center', fontsize=9,
+                    weight='bold')
+    ax.set_title(f'learned: {len({r.concept_id for r in regions})} concepts, '
+                 f'{len(regions)} regions {title}')
+    ax = axes[1]
+    ax.scatter(positions[:, 0], positions[:, 1], c=[cmap(int(c) % 20) for c in truth], s=30)
+    for c in np.unique(truth):
+        centre = positions[truth == c].mean(0)
+        name = truth_names[c] if truth_names else f'category {c}'
+        ax.annotate(name, centre, ha='center', fontsize=9, weight='bold')
+    ax.set_title('ground truth')
+    for ax in axes:
+        ax.set_aspect('equal')
+        ax.set_xlabel('x (m)')
+        ax.set_ylabel('y (m)')
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
