@@ -31,7 +31,7 @@ from dgm_robot.conversions.audio import audio_to_float, check_audio_info
 from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, sec_to_stamp, stamp_to_sec
+from dgm_robot.ros.flow import LatestFrame, processing_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import latent_from_image, rows_from_image
 from dgm_robot.ros.nav2_goals import Nav2Goals
 from dgm_robot.ros.node_main import run_node
@@ -51,7 +51,6 @@ Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
 
 # s between looks for a parked latent
-PROCESS_PERIOD = 0.01
 
 
 def planar_position(msg):
@@ -104,7 +103,7 @@ class ConceptLearnerNode(Node):
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
         if self.concepts.names():  # resumed: latch what is known before the first frame
             self._publish_places(self.get_clock().now().to_msg())
-        self.create_timer(PROCESS_PERIOD, self._tick)
+        processing_timer(self, self._tick)
 
     def _apply_parameters(self, changed, proposed):
         if 'use_nav2_action' in changed:

@@ -17,10 +17,22 @@
 A perception node that falls behind its camera must skip stale frames rather than queue them, so
 subscription callbacks only park the newest message and a timer processes it; frames overwritten
 unprocessed are counted for /diagnostics. Side outputs (decoded images) are throttled by the
-input's stamps, so bag playback at any rate gives the same outputs.
+input's stamps, so bag playback at any rate gives the same outputs. The processing timer runs
+on the steady clock, so under use_sim_time a fast /clock (bag playback) is not throttled to one
+frame per clock message.
 """
 
 import time
+
+from dgm_robot.ros.rclpy_compat import Clock, ClockType
+
+PROCESS_PERIOD = 0.01  # s between looks at the parked frame
+
+
+def processing_timer(node, callback):
+    """Create the node's timer that processes the parked frame, on the steady clock."""
+    return node.create_timer(PROCESS_PERIOD, callback,
+                             clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
 def stamp_to_sec(stamp):

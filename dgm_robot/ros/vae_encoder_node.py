@@ -26,7 +26,7 @@ from dgm_robot.conversions.image import (
     array_to_32fc2, compressed_to_rgb, image_to_rgb, make_image)
 from dgm_robot.pipeline import Encoder
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, stamp_to_sec, StampThrottle
+from dgm_robot.ros.flow import LatestFrame, processing_timer, stamp_to_sec, StampThrottle
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import VAE_ENCODER
@@ -37,7 +37,6 @@ Image = msgs.sensor_msgs.msg.Image
 CompressedImage = msgs.sensor_msgs.msg.CompressedImage
 
 # s between looks for a parked frame: short against a camera period, cheap when idle
-PROCESS_PERIOD = 0.01
 
 
 class VaeEncoderNode(Node):
@@ -56,7 +55,7 @@ class VaeEncoderNode(Node):
         self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'VAE encoder')
         self._subscription = self._subscribe(self.params['image_transport'])
-        self.create_timer(PROCESS_PERIOD, self._tick)
+        processing_timer(self, self._tick)
 
     def _load_encoder(self, model_path, device):
         encoder = Encoder(model_path=model_path, device=device)

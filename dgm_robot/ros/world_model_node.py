@@ -28,7 +28,7 @@ import numpy as np
 from dgm_robot.conversions.image import array_to_32fc2, make_image
 from dgm_robot.pipeline import Filter
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, stamp_to_sec, StampThrottle
+from dgm_robot.ros.flow import LatestFrame, processing_timer, stamp_to_sec, StampThrottle
 from dgm_robot.ros.latents import latent_from_image
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
@@ -40,7 +40,6 @@ Image = msgs.sensor_msgs.msg.Image
 Odometry = msgs.nav_msgs.msg.Odometry
 
 # s between looks for a parked latent
-PROCESS_PERIOD = 0.01
 
 
 class WorldModelNode(Node):
@@ -64,7 +63,7 @@ class WorldModelNode(Node):
         self._diagnostics = NodeDiagnostics(self, 'world model')
         self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
         self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
-        self.create_timer(PROCESS_PERIOD, self._tick)
+        processing_timer(self, self._tick)
 
     def _load_filter(self, values):
         flt = Filter(model_path=values['model_path'], device=values['device'],
