@@ -161,13 +161,14 @@ class ProcessGroup:
             self.processes[name].join_output()
         return True
 
-    def stop(self, names=None, timeout=10.0):
-        """End the named children (default: all): SIGINT, then SIGTERM, then SIGKILL.
+    def stop(self, names=None, timeout=10.0, first=None):
+        """End the named children (default: all): `first` (SIGINT), then SIGTERM, then SIGKILL.
 
         Each step waits up to `timeout` s. Returns {name: exit status}.
         """
         names = names or list(self.processes)
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        first = signal.SIGINT if first is None else first
+        for signum in dict.fromkeys((first, signal.SIGTERM, signal.SIGKILL)):
             left = [n for n in names if self.processes[n].returncode is None]
             if not left:
                 break

@@ -86,7 +86,8 @@ def run(args):
         while group.running() and not stop:
             time.sleep(0.1)
     finally:
-        codes = group.stop(timeout=STOP_TIMEOUT)
+        # the signal we got goes on to the nodes (SIGINT when all of them ended by themselves)
+        codes = group.stop(timeout=STOP_TIMEOUT, first=stop[0] if stop else signal.SIGINT)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     failed = {name: code for name, code in codes.items() if code}
