@@ -46,8 +46,9 @@ def model_path(tmp_path):
 def params_file(tmp_path, **sections):
     """Write config/dgm_robot.yaml with `sections` ({node: {name: value}}) merged; return it."""
     tree = yaml.safe_load((REPO / 'config' / 'dgm_robot.yaml').read_text())
-    for node, values in sections.items():
-        tree[node]['ros__parameters'].update(values)
+    for node, values in sections.items():  # keys may be 'node' or '/**/node'
+        key = next(k for k in tree if k.rsplit('/', 1)[-1] == node)
+        tree[key]['ros__parameters'].update(values)
     path = tmp_path / 'params.yaml'
     path.write_text(yaml.safe_dump(tree))
     return str(path)
