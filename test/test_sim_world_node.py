@@ -43,8 +43,9 @@ def make_node(compat, namespace, **params):
 
 def test_table_matches_the_yaml():
     """Every sim_world parameter of config/dgm_robot.yaml is in the table with its default."""
-    yaml_params = yaml.safe_load((REPO / 'config' / 'dgm_robot.yaml').read_text())
-    values = yaml_params['sim_world']['ros__parameters']
+    tree = yaml.safe_load((REPO / 'config' / 'dgm_robot.yaml').read_text())
+    values = next(section['ros__parameters'] for key, section in tree.items()
+                  if key.rsplit('/', 1)[-1] == 'sim_world')  # 'sim_world' or '/**/sim_world'
     table = {p.name: p for p in SIM_WORLD}
     assert values.keys() == table.keys()
     for name, value in values.items():
