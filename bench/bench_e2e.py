@@ -173,7 +173,8 @@ def report(bench, cpu, wall):
     latent = latencies_ms(bench.sent, bench.arrivals['latent'])
     tenth = max(1, len(place) // 10)
     first, last = percentiles(place[:tenth])[0], percentiles(place[-tenth:])[0]
-    print(f'\nframes published: {len(bench.sent)} in {wall:.1f} s')
+    print(f'\nframes published: {len(bench.sent)} in {wall:.1f} s on {os.cpu_count()} cores, '
+          f'load average {os.getloadavg()[0]:.1f} (other work shares these cores)')
     for name, values in (('stamp -> latent', latent), ('stamp -> place', place)):
         p50, p99 = percentiles(values)
         print(f'{name:16s} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  '
