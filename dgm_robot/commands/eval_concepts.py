@@ -51,7 +51,7 @@ def _sim_data(steps):
     try:
         from dgm_robot.models.world_model import load_default_model
         encode, visual = load_default_model().encode, 'latent means of the default VAE'
-    except (ImportError, FileNotFoundError, OSError, ValueError) as err:
+    except (ImportError, OSError, ValueError) as err:     # no model shipped or trained yet
         print(f'note: {err}; using colour histograms as the visual feature')
     data = from_sequence(simulate_sequence(steps=steps, seed=0), every=5, encode=encode)
     config = dict(visual='gaussian' if encode else 'dirichlet', visual_scale=20.0)

@@ -24,7 +24,9 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from dgm_robot.serket.gmm import GMM
 from dgm_robot.serket.mlda import MLDA
 from dgm_robot.serket.module import Graph, ObservationSource
-from dgm_robot.serket.spatial_concepts import SpatialConceptConfig, SpatialConceptModel
+from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
+                                               SpatialConceptModel)
+from dgm_robot.serket.vocabulary import Vocabulary
 
 MODALITIES = ('position', 'visual', 'words')
 
@@ -43,30 +45,40 @@ def ear(estimated, truth):
 
 
 def run_online(data, config, modalities=MODALITIES, progress=None):
-    """Stream `data` through a SpatialConceptModel; return it with labels and L, K per event."""
+    """Stream `data` through a SpatialConceptModel; return it with labels and L, K per event.
+
+    Events with nothing in the chosen modalities (no words, for words alone) are skipped
+    and labelled -1.
+    """
     model = SpatialConceptModel(config)
-    n_concepts, n_positions = [], []
+    n_concepts, n_positions, seen = [], [], []
     for t in range(len(data)):
-        model.observe(float(t),
-                      latent=data.features[t] if 'visual' in modalities else None,
-                      position=data.positions[t] if 'position' in modalities else None,
-                      words=data.words[t] if 'words' in modalities else None)
+        try:
+            model.observe(float(t),
+                          latent=data.features[t] if 'visual' in modalities else None,
+                          position=data.positions[t] if 'position' in modalities else None,
+                          words=data.words[t] if 'words' in modalities else None)
+            seen.append(t)
+        except ObservationError:
+            pass
         n_concepts.append(model.num_concepts())
         n_positions.append(model.num_positions())
         if progress:
             progress()
-    concepts, positions = model.labels()
+    concepts, positions = np.full(len(data), -1), np.full(len(data), -1)
+    concepts[seen], positions[seen] = model.labels()
     return {'model': model, 'concepts': concepts, 'positions': positions,
             'n_concepts': np.array(n_concepts), 'n_positions': np.array(n_positions)}
 
 
 def word_histograms(data):
-    """Return (N, V) word counts and the vocabulary of `data.words`."""
-    vocab = sorted({w for bag in data.words if bag for w in bag})
+    """Return (N, V) word counts of `data.words` (text, ids or bags) and their Vocabulary."""
+    vocab = Vocabulary()
+    bags = [vocab.bag(words) if words is not None else None for words in data.words]
     hist = np.zeros((len(data), len(vocab)))
-    for t, bag in enumerate(data.words):
-        for w, count in (bag or {}).items():
-            hist[t, vocab.index(w)] += count
+    for t, bag in enumerate(bags):
+        if bag is not None:
+            hist[t, bag[0]] += bag[1]
     return hist, vocab
 
 
