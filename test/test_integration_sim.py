@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 from ros_probe import start_ros
 
+from dgm_robot.data.sim_messages import EPOCH
 from dgm_robot.launch_table import node_commands
 from dgm_robot.models.world_model import DEFAULT_MODEL
 from dgm_robot.sim import load_layout
@@ -98,12 +99,19 @@ def test_outputs_arrive_typed_shaped_and_stamped(stack):
     streams = ['/vae_encoder/latent', '/world_model/state', '/world_model/prediction',
                '/concept_learner/place']
     quiet = ('/goal_pose', '/words')
+    # a place posterior may be empty (no classes) right after the first concept is made,
+    # until the learner's next learning step gives it a position (serket place_posterior)
     listener.spin_until(lambda: all(len(inbox[t]) >= 3 for t in streams) and all(
-        inbox[t] for t in inbox if t not in quiet), 120.0, 'messages on every output', group)
+        inbox[t] for t in inbox if t not in quiet) and inbox[streams[-1]][-1].results, 120.0,
+        'messages on every output', group)
     camera = {header_ns(msg.header) for msg in inbox['/camera/image_raw']}
     latents = inbox['/vae_encoder/latent']
+    # every latent carries a frame's stamp: sim time on the camera's 0.1 s grid from the epoch;
+    # most of those frames reached this process too (its best-effort reader may miss a few)
+    ticks = (np.array([header_ns(msg.header) for msg in latents]) - int(EPOCH * 1e9)) / 1e8
+    assert np.allclose(ticks, np.round(ticks), atol=1e-6), 'latent stamps off the camera grid'
     on_camera = [header_ns(msg.header) in camera for msg in latents]
-    assert np.mean(on_camera) >= 0.8, 'latent stamps are not camera-frame stamps'
+    assert np.mean(on_camera) >= 0.5, 'latent stamps are not camera-frame stamps'
     latent = latents[-1]
     dim = latent.width
     for msg in latents:

@@ -83,7 +83,13 @@ def run(args):
     try:
         for name, argv in commands:
             group.start(name, argv, env)
+        reported = set()
         while group.running() and not stop:
+            for name, code in group.returncodes().items():
+                if code is not None and name not in reported:  # as ros2 launch: others go on
+                    reported.add(name)
+                    print(f'dgm-robot launch: {name} exited with status {code}; the other nodes '
+                          'keep running (Ctrl-C stops them)', file=sys.stderr)
             time.sleep(0.1)
     finally:
         # the signal we got goes on to the nodes (SIGINT when all of them ended by themselves)
