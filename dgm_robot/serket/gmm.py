@@ -130,7 +130,9 @@ class GMM(Module):
         return self.posterior(self._data())
 
     def backward(self, parent):
-        """Return the cluster means (K, D) (the prior mean where a cluster is empty)."""
+        """Return the cluster means (K, D) (prior mean where empty); None before any data."""
+        if self.n_used == 0:
+            return None
         mean, _ = self.prior.mean_and_cov(self.n, self.sx, self.sxx)
         return mean
 
