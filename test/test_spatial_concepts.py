@@ -137,6 +137,12 @@ def test_a_corrupt_state_file_is_set_aside_not_overwritten(tmp_path):
     with pytest.raises(StateFileError, match='moved it to') as err:
         SpatialConceptModel.load(path)
     assert not path.exists() and err.value.moved_to.read_bytes() == data
+    path.write_bytes(b'not a zip file')
+    model, message = SpatialConceptModel.resume(path)
+    assert model.n_events == 0 and 'moved it to' in message
+    model.save(path)                                   # the next save goes to a fresh file
+    assert len(list(tmp_path.iterdir())) == 3
+    assert SpatialConceptModel.resume(tmp_path / 'absent.npz')[1] is None
 
 
 def test_memory_is_bounded_by_the_window_not_the_stream():

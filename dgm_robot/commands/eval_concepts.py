@@ -54,7 +54,9 @@ def _sim_data(steps):
     except (ImportError, OSError, ValueError) as err:     # no model shipped or trained yet
         print(f'note: {err}; using colour histograms as the visual feature')
     data = from_sequence(simulate_sequence(steps=steps, seed=0), every=5, encode=encode)
-    config = dict(visual='gaussian' if encode else 'dirichlet', visual_scale=20.0)
+    # rooms a few metres wide, few utterances (words weighted up), frames that vary within a room
+    config = dict(visual='gaussian' if encode else 'dirichlet', visual_scale=15.0, alpha=0.1,
+                  position_sigma=2.0, weight_words=10.0, lag=16)
     return data, config, visual
 
 

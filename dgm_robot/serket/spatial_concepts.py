@@ -35,7 +35,7 @@ import numpy as np
 from dgm_robot.serket.markov import transition_matrix
 from dgm_robot.serket.priors import (DiagonalNormalGamma, dirichlet_log_predictive,
                                      NormalInverseWishart)
-from dgm_robot.serket.state_io import load_state, save_state
+from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 from dgm_robot.serket.vocabulary import Vocabulary
 
 STATE_KIND = 'dgm_robot.spatial_concepts'
@@ -561,3 +561,17 @@ class SpatialConceptModel:
         model.n_events, model.rejected = meta['n_events'], meta['rejected']
         model.latent_dim = meta['latent_dim']
         return model
+
+    @classmethod
+    def resume(cls, path, config=None):
+        """Return (learner, message): the saved one, or a new one when there is none or it is bad.
+
+        `message` is None, or says why a new learner was started and where a corrupt file was
+        moved, for the caller to log. A saved learner keeps its own saved configuration.
+        """
+        try:
+            return cls.load(path), None
+        except FileNotFoundError:
+            return cls(config), None
+        except StateFileError as err:
+            return cls(config), f'{err}; starting with no place concepts'

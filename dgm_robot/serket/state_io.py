@@ -74,6 +74,10 @@ def load_state(path, kind, version):
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
         stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime())
         moved = path.with_name(f'{path.name}.corrupt-{stamp}')
+        n = 1
+        while moved.exists():       # never overwrite an earlier corrupt file
+            moved = path.with_name(f'{path.name}.corrupt-{stamp}-{n}')
+            n += 1
         os.replace(path, moved)
         raise StateFileError(f'cannot read state file {path}: {err}; moved it to {moved}',
                              moved_to=moved) from err
