@@ -181,3 +181,21 @@ def test_process_group_prefixes_output_stops_children_and_reports_failures(tmp_p
             group.start('x', [sys.executable, '-c', 'pass'])
         finally:
             group.stop(timeout=5.0)
+
+
+def test_command_line_options_become_node_arguments(tmp_path):
+    """--sim, --layout, --seed, --no-use-sim-time and --remap reach the nodes' --ros-args."""
+    from dgm_robot.cli import build_parser
+    from dgm_robot.commands.launch import commands_from_args
+    args = build_parser().parse_args([
+        'launch', '--sim', '--layout', 'house4', '--seed', '7', '--no-use-sim-time',
+        '--remap', 'goal_pose:=/nav/goal', '--params-file', str(tmp_path / 'p.yaml')])
+    commands = dict(commands_from_args(args))
+    sim = {name: value for _, name, value in parse_ros_args(commands['sim_world']).params}
+    assert (sim['seed'], sim['publish_clock']) == (7, False)
+    learner_args = parse_ros_args(commands['concept_learner'])
+    assert ('use_sim_time', False) in [(n, v) for _, n, v in learner_args.params]
+    learner = NameResolver('concept_learner', '', learner_args.remaps)
+    assert learner.resolve_topic('goal_pose') == '/nav/goal'
+    with pytest.raises(ValueError, match='--sim'):
+        commands_from_args(build_parser().parse_args(['launch', '--seed', '1']))
