@@ -48,10 +48,14 @@ def test_training_raises_elbo_and_filter_likelihood_and_resumes(tmp_path):
     assert vae[-1]['val_elbo'] > vae[0]['val_elbo'] + 0.3 * abs(vae[0]['val_elbo'])
     assert filt[-1]['val_filter_loglik'] > filt[0]['val_filter_loglik']
     assert load_checkpoint(out)['training']['done'] == {'vae': 4, 'filter': 3, 'joint': 0}
+    calibration = history[-1]
+    assert calibration['stage'] == 'calibrate'
+    assert calibration['val_forecast_loglik'] >= calibration['val_forecast_loglik_unscaled']
     cfg.joint_epochs = 1
     _, history = train_world_model(videos, out, cfg, BALL, val_sequences=val, progress=False,
                                    resume=True, log=lambda msg: None)
-    assert [h['stage'] for h in history] == ['vae'] * 4 + ['filter'] * 3 + ['joint']
+    stages = ['vae'] * 4 + ['filter'] * 3 + ['calibrate', 'joint', 'calibrate']
+    assert [h['stage'] for h in history] == stages
     model = WorldModel.load(out)
     assert float(model.ssm.future_obs_var.sum()) > 0
 

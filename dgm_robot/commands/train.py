@@ -36,6 +36,9 @@ def add_arguments(parser):
     src.add_argument('--sim-seeds', nargs='+', type=int, metavar='SEED',
                      help='simulate one run per seed in the embedded house')
     parser.add_argument('--sim-steps', type=int, default=1000, help='frames per simulated run')
+    parser.add_argument('--val-seeds', nargs='+', type=int, default=None, metavar='SEED',
+                        help='simulated runs for validation (default: the last '
+                             '--val-fraction of every training run)')
     parser.add_argument('--sim-layout', default='house4', help='simulator layout name or YAML')
     parser.add_argument('--image-topic', default=None, help='bag image topic')
     parser.add_argument('--odom-topic', default=None, help='bag odometry topic')
@@ -53,13 +56,17 @@ def add_arguments(parser):
                             default=f.default, help=f'(default {f.default})')
 
 
+def simulate(args, seeds):
+    """Return one simulated Sequence per seed."""
+    from dgm_robot.sim.world import simulate_sequence
+    return [simulate_sequence(layout=args.sim_layout, seed=seed, steps=args.sim_steps,
+                              width=args.image_size, height=args.image_size) for seed in seeds]
+
+
 def load_sequences(args):
     """Return the training Sequences the arguments name."""
     if args.sim_seeds is not None:
-        from dgm_robot.sim.world import simulate_sequence
-        return [simulate_sequence(layout=args.sim_layout, seed=seed, steps=args.sim_steps,
-                                  width=args.image_size, height=args.image_size)
-                for seed in args.sim_seeds]
+        return simulate(args, args.sim_seeds)
     from dgm_robot.data.reader import read_bag
     from dgm_robot.data.topics import BagTopics
     topics = BagTopics()
@@ -76,10 +83,11 @@ def run(args):
         print(f'--resume: {args.out} does not exist', file=sys.stderr)
         return 2
     sequences = load_sequences(args)
+    val = simulate(args, args.val_seeds) if args.val_seeds else None
     model_kwargs = dict(image_size=args.image_size, latent_dim=args.latent_dim,
                         state_dim=args.state_dim, num_mixtures=args.mixtures,
                         base_channels=args.base_channels)
     train_world_model(sequences, args.out, cfg, model_kwargs, resume=args.resume,
-                      progress=not args.no_progress)
+                      val_sequences=val, progress=not args.no_progress)
     print(f'wrote {args.out}')
     return 0
