@@ -15,12 +15,13 @@
 """Bouncing-ball imputation benchmark in the Kalman VAE paper's protocol (Fraccaro et al. 2017).
 
 32 x 32 binary frames, T = 20, one ball in a walled box, no controls. A world model (VAE with a
-2-d latent, 4-d state, K = 3 regimes) is trained on generated videos, then on held-out videos
-frames are hidden under two masks: 'planning' (steps 4-15 missing, 0-based) and 'random' (each
-frame missing with p = 0.5, the first always seen). For missing frames the table reports the
-fraction of incorrect pixels (decoded probability thresholded at 0.5) of the filter (past frames
-only) and of the RTS smoother (all seen frames), next to frame-distance baselines: the last seen
-frame (filtering) and the nearest seen frame in time (smoothing), and an empty frame.
+2-d latent, 4-d state, K = 3 regimes by default) is trained on generated videos; then, on
+held-out videos, frames are hidden under two masks: 'planning' (steps 4-15 missing, 0-based)
+and 'random' (each frame missing with p = 0.5, the first always seen). For missing frames the
+table reports the fraction of incorrect pixels (decoded probability thresholded at 0.5) of the
+filter (past frames only) and of the RTS smoother (all seen frames), next to frame-distance
+baselines: the last seen frame (filtering), the nearest seen frame in time (smoothing), and an
+empty frame.
 
   python bench/bouncing_ball.py --model /tmp/ball.pt            # trains first if absent
 """
@@ -108,8 +109,8 @@ def train(path, args):
     cfg = TrainConfig(window=STEPS, stride=STEPS, batch_size=32, vae_epochs=args.vae_epochs,
                       filter_epochs=args.filter_epochs, joint_epochs=args.joint_epochs,
                       dropout=0.5, joint_lr=args.joint_lr)
-    sizes = dict(image_size=32, channels=1, latent_dim=2, base_channels=16,
-                 likelihood='bernoulli', state_dim=4, num_mixtures=3, hidden_dim=32)
+    sizes = dict(image_size=32, channels=1, latent_dim=args.latent_dim, base_channels=16,
+                 likelihood='bernoulli', state_dim=args.state_dim, num_mixtures=3, hidden_dim=32)
     model, _ = train_world_model(as_sequences(frames), path, cfg, sizes,
                                  val_sequences=as_sequences(val), progress=args.progress)
     return model, time.perf_counter() - start
@@ -126,6 +127,8 @@ def main():
     parser.add_argument('--filter-epochs', type=int, default=15)
     parser.add_argument('--joint-epochs', type=int, default=5)
     parser.add_argument('--joint-lr', type=float, default=5e-4)
+    parser.add_argument('--latent-dim', type=int, default=2, help='a (the paper uses 2)')
+    parser.add_argument('--state-dim', type=int, default=4, help='z (the paper uses 4)')
     parser.add_argument('--json', type=Path, default=None)
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
