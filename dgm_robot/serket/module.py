@@ -55,7 +55,10 @@ class Module:
         raise NotImplementedError
 
     def observe(self):
-        """Fold in the newest event of the parents' messages (online mode); bounded cost."""
+        """Fold in the newest event of the parents' messages (online mode); bounded cost.
+
+        Returns the module's belief about that event (or None).
+        """
         raise NotImplementedError
 
     def bias_from_children(self):
@@ -130,9 +133,12 @@ class Graph:
         return round_
 
     def observe(self, event):
-        """Online mode: push event[name] into each named source, then fold it in everywhere."""
+        """Online mode: push event[name] into each named source, then fold it in everywhere.
+
+        Returns {module name: what its observe() returned} (e.g. the GMM's cluster, the
+        MLDA's topic posterior of the event).
+        """
         for module in self.modules:
             if isinstance(module, ObservationSource) and module.name in event:
                 module.push(event[module.name])
-        for module in self.modules:
-            module.observe()
+        return {module.name: module.observe() for module in self.modules}
