@@ -49,7 +49,10 @@ def save_checkpoint(path, config, state, **extra):
     payload = dict(extra, format=FORMAT, version=VERSION, config=config, state=state)
     fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; a model file is shared like any
         torch.save(payload, tmp)
         os.replace(tmp, path)
     except BaseException:
