@@ -38,7 +38,7 @@ from dgm_robot.models.vae import frames_to_tensor
 from dgm_robot.models.world_model import WorldModel
 
 STAGES = ('vae', 'filter', 'joint')
-NOISE_SCALES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)   # candidates for calibrate()
+NOISE_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)   # candidates for calibrate()
 
 
 @dataclass
