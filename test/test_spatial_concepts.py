@@ -88,6 +88,26 @@ def test_online_and_batch_agree_on_a_small_set(rooms):
     assert adjusted_rand_score(online['concepts'], serket) > 0.9
 
 
+def test_a_position_before_any_position_gaussian_still_gets_a_posterior():
+    """A concept learned from words alone still answers for an event with a position."""
+    model = SpatialConceptModel(SpatialConceptConfig(seed=0))
+    model.observe(0.0, latent=np.zeros(4), words='kitchen')
+    post = model.place_posterior(latent=np.zeros(4), position=(1.0, 2.0))
+    assert len(post.ids) == 1 and post.probs[0] == pytest.approx(1.0)
+
+
+def test_text_words_name_a_place_before_acoustic_tokens():
+    """One text word outranks a frequent acoustic token; acoustic tokens name otherwise."""
+    # alpha ~ 0: a single concept, heard as 'aw3' five times and as 'kitchen' once
+    model = SpatialConceptModel(SpatialConceptConfig(alpha=1e-9, seed=0))
+    for t in range(6):
+        model.observe(float(t), position=(0.0, 0.1 * t), words='kitchen' if t == 3 else 3)
+    assert list(model.concept_names().values()) == ['kitchen']
+    model = SpatialConceptModel(SpatialConceptConfig(alpha=1e-9, seed=0))
+    model.observe(0.0, position=(0.0, 0.0), words=3)
+    assert list(model.concept_names().values()) == ['aw3']
+
+
 def test_bad_input_is_named_counted_and_leaves_the_state_alone(rooms):
     """NaN, wrong sizes, empty events and bad words raise ObservationError and change nothing."""
     model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=3))

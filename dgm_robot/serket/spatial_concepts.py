@@ -28,6 +28,7 @@ and memory is fixed apart from the vocabulary, whatever the stream length.
 """
 
 from dataclasses import asdict, dataclass
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -41,6 +42,7 @@ from dgm_robot.serket.vocabulary import Vocabulary
 STATE_KIND = 'dgm_robot.spatial_concepts'
 STATE_VERSION = 1
 POS_DIM = 2
+ACOUSTIC_TOKEN = re.compile(r'aw\d+')   # the Vocabulary's token for an acoustic word id
 
 
 def logsumexp(x, axis=None):
@@ -442,6 +444,10 @@ class SpatialConceptModel:
         if event['vis'] is None and event['pos'] is None and event['wid'] is None:
             raise ObservationError('nothing to classify: the latent size is not known yet')
         logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)  # (L',)
+        if not np.isfinite(logp).any() and event['pos'] is not None:
+            # concepts learned before any position: no position Gaussian can explain one yet
+            event['pos'] = None
+            logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)
         out = np.zeros(self.config.max_concepts)
         if np.isfinite(logp).any():
             out[:len(logp)] = np.exp(logp - logsumexp(logp))
@@ -458,6 +464,8 @@ class SpatialConceptModel:
         """Return {concept id: name}: the word most distinctive of the concept, or place_<id>.
 
         A word scores P(w | C) * P(C | w): frequent in this concept and rare in the others.
+        Acoustic tokens ('aw<n>') name a concept only when no text word was heard in it, since
+        a person can neither read nor say them.
         """
         ids = self.concept_ids()
         names = {int(i): f'place_{i}' for i in ids}
@@ -468,7 +476,9 @@ class SpatialConceptModel:
         pcw = pw * prior[:, None]
         pcw /= pcw.sum(0, keepdims=True)
         seen = self.st['wc'][self.best][ids, :len(self.vocab)] > 0
-        score = np.where(seen, pw * pcw, -1.0)
+        acoustic = np.array([ACOUSTIC_TOKEN.fullmatch(t) is not None for t in self.vocab.tokens])
+        # (L', V): text words outrank every acoustic token, which outrank unseen words
+        score = np.where(seen, pw * pcw + np.where(acoustic, 1.0, 2.0), 0.0)
         for row, i in enumerate(ids):
             if seen[row].any():
                 names[int(i)] = self.vocab.tokens[int(np.argmax(score[row]))]
