@@ -29,6 +29,7 @@ from tqdm import tqdm
 from dgm_robot.serket.datasets import from_sequence, load_albertb
 from dgm_robot.serket.evaluation import ALBERTB_BASELINE, ALBERTB_CONFIG, evaluate
 from dgm_robot.serket.plots import plot_concept_map
+from dgm_robot.serket.spatial_concepts import ROOMS_VAE_CONFIG
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'
 
@@ -40,6 +41,8 @@ def add_arguments(parser):
                         default=Path(os.environ.get('DGM_SHARED_DATA', SHARED_DATA)),
                         help='directory holding albertB/ (default: ../shared/data)')
     parser.add_argument('--seeds', type=int, default=5, help='runs to average')
+    parser.add_argument('--first-seed', type=int, default=0,
+                        help='learner seed of the first run (seeds 0-2 tuned the sim settings)')
     parser.add_argument('--steps', type=int, default=1500, help='sim: simulated steps')
     parser.add_argument('--json', type=Path, help='write the metrics here')
     parser.add_argument('--plot', type=Path, help='write the learned map here (PNG)')
@@ -54,11 +57,10 @@ def _sim_data(steps):
     except (ImportError, OSError, ValueError) as err:     # no model shipped or trained yet
         print(f'note: {err}; using colour histograms as the visual feature')
     data = from_sequence(simulate_sequence(steps=steps, seed=0), every=5, encode=encode)
-    # rooms a few metres wide, few utterances (words weighted up), frames that vary within a room
-    config = dict(visual='gaussian' if encode else 'dirichlet', visual_scale=15.0, alpha=0.1,
-                  position_sigma=2.0, weight_words=10.0, lag=16)
-    if encode:      # the default VAE's latents vary by ~4.9 per dimension within a room
-        config.update(latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1)
+    if encode:
+        config = dict(ROOMS_VAE_CONFIG)
+    else:   # colour histograms: a Dirichlet-multinomial feature at full weight
+        config = dict(ROOMS_VAE_CONFIG, visual='dirichlet', visual_scale=15.0, weight_visual=1.0)
     return data, config, visual
 
 
@@ -74,7 +76,7 @@ def run(args):
         baseline = dict(scales=(10.0, 1.0 if config['visual'] == 'gaussian' else 20.0, 1.0),
                         weights=(1.0, 1.0, 5.0))
         n_concepts = n_positions = len(np.unique(data.concepts))
-    seeds = range(args.seeds)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     with tqdm(total=len(data) * len(seeds), desc='online learner', mininterval=2) as bar:
         results, run = evaluate(data, config, seeds, n_concepts, n_positions, baseline,
                                 progress=bar.update)

@@ -26,6 +26,7 @@ from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetect
 from dgm_robot.pipeline.errors import BadInput
 from dgm_robot.serket.acoustic_words import AcousticWords, VERSION as ACOUSTIC_VERSION
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
+                                               ROOMS_VAE_CONFIG, SpatialConceptConfig,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 
@@ -43,7 +44,7 @@ class Concepts:
         self.use_words = use_words
         self.use_audio = use_audio
         self.learn_period = learn_period
-        self.model = SpatialConceptModel(config)
+        self.model = SpatialConceptModel(config or SpatialConceptConfig(**ROOMS_VAE_CONFIG))
         self.acoustic = acoustic or AcousticWords()
         self.vad = None
         self.pending = []          # words and acoustic tokens waiting for the next event

@@ -93,6 +93,7 @@ class SpatialConceptConfig:
     gamma: float = 1.0              # concentration of position distributions per concept
     position_sigma: float = 1.0     # prior std (m) of a position Gaussian
     position_kappa0: float = 0.01
+    position_nu0: float = 4.0       # > 3; large keeps position Gaussians round, as rooms are
     visual: str = 'gaussian'        # 'gaussian' (VAE latents) or 'dirichlet' (class scores)
     visual_scale: float = 1.0       # dirichlet: pseudo-counts one feature vector adds
     visual_beta: float = 0.1        # dirichlet: prior per feature
@@ -104,6 +105,7 @@ class SpatialConceptConfig:
     weight_visual: float = 1.0
     weight_words: float = 1.0
     markov_eta: float = 0.1
+    sticky: float = 0.0             # extra CRP pseudo-counts for the previous event's concept
     seed: int = 0
     keep_history: bool = False      # keep every event's assignment (evaluation only: grows)
 
@@ -114,6 +116,18 @@ class SpatialConceptConfig:
         for name in ('n_particles', 'lag', 'max_concepts', 'max_positions'):
             if getattr(self, name) < 1:
                 raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
+        if self.position_nu0 <= POS_DIM + 1:
+            raise ValueError(f'position_nu0 must be > {POS_DIM + 1}, got {self.position_nu0}')
+
+
+# Rooms a few metres wide seen through the default world model's 16-d VAE latents: round
+# position Gaussians of ~1 m (robot paths inside a room are long and thin, and a free
+# covariance follows them through doors), latents weighted down (they vary by ~4.9 per
+# dimension within a room against 6.6 overall), few but decisive words, and a tour that stays
+# in a room for a while (sticky). Tuned on the simulated house (dgm-robot eval-concepts).
+ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=0.2, position_sigma=1.0,
+                        position_nu0=100.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
+                        weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0)
 
 
 class SpatialConceptModel:
@@ -124,8 +138,10 @@ class SpatialConceptModel:
         c = self.config
         self.rng = np.random.default_rng(c.seed)
         self.vocab = Vocabulary()
-        self.niw = NormalInverseWishart.broad(POS_DIM, sigma=c.position_sigma,
-                                              kappa0=c.position_kappa0)
+        # E[Sigma] = psi0 / (nu0 - D - 1) = position_sigma^2 I
+        self.niw = NormalInverseWishart(
+            np.zeros(POS_DIM), c.position_kappa0, c.position_nu0,
+            np.eye(POS_DIM) * c.position_sigma ** 2 * (c.position_nu0 - POS_DIM - 1))
         self.latent_prior = DiagonalNormalGamma(0.0, c.latent_kappa0, c.latent_a0, c.latent_b0)
         self.n_events = 0
         self.rejected = 0
@@ -269,16 +285,20 @@ class SpatialConceptModel:
 
     # -------------------------------------------------------------- inference
 
-    def _log_joint(self, event, allow_new=True):
+    def _log_joint(self, event, allow_new=True, prev=None):
         """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
 
         L' and K' stop one past the highest slot in use, so the cost follows the number of
-        concepts learned rather than the caps.
+        concepts learned rather than the caps. prev (P,) is the concept of the event before
+        (-1: none), which gets `sticky` extra pseudo-counts.
         """
         c, st = self.config, self.st
         nL = st['nL'][:, :self._extent(st['nL'])]
         active_l = nL > 0
         allowed_l = active_l | (self._first_free(active_l) if allow_new else False)
+        if prev is not None and c.sticky > 0:
+            # sticky CRP: P(C_t = l | C_t-1) ~ n_l + sticky [l = C_t-1], or alpha if l is new
+            nL = nL + c.sticky * (np.arange(nL.shape[1]) == prev[:, None])
         with np.errstate(divide='ignore'):
             score = np.where(active_l, np.log(np.maximum(nL, 1e-300)), np.log(c.alpha))
         score = np.where(allowed_l, score, -np.inf)                               # (P, L')
@@ -327,7 +347,7 @@ class SpatialConceptModel:
         event = self._event(slot)
         if not first:
             self._move(slot, event, -1.0)
-        logp = self._log_joint(event)
+        logp = self._log_joint(event, prev=self._previous_concept(slot))
         P, L, K = logp.shape
         flat = logp.reshape(P, -1)
         if first:
@@ -340,6 +360,11 @@ class SpatialConceptModel:
             t = self.win['t'][slot]
             self.st['hist_l'][:, t] = self.st['zl'][:, slot]
             self.st['hist_k'][:, t] = self.st['zk'][:, slot]
+
+    def _previous_concept(self, slot):
+        """Return (P,) the concept of the event just before the one in `slot` (-1: none)."""
+        before = np.flatnonzero(self.win['t'] == self.win['t'][slot] - 1)
+        return self.st['zl'][:, before[0]] if len(before) else self.st['last']
 
     def _move(self, slot, event, sign):
         """Add (sign=+1) or remove (-1) the event's sufficient statistics in every particle."""
