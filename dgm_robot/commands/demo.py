@@ -154,10 +154,10 @@ def perception_demo(args, out):
                 group.start(name, argv)
             if not _spin_until(monitor, group, lambda: monitor.places, START_TIMEOUT_S):
                 return _failed(group, out, 'no place posterior arrived')
-            start = monitor.true_rooms[0][0] if monitor.true_rooms else 0.0
+            start = monitor.places[0][0]        # the stack's own stamps measure the tour
             with tqdm(total=int(args.seconds), unit='sim s', desc='tour') as bar:
                 def progress():
-                    now = monitor.true_rooms[-1][0] - start if monitor.true_rooms else 0.0
+                    now = monitor.places[-1][0] - start
                     bar.update(max(0, int(now) - bar.n))
                     return now >= args.seconds
                 wall = args.seconds / max(args.speed, 1e-3) * 3 + 60
