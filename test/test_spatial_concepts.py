@@ -108,6 +108,20 @@ def test_text_words_name_a_place_before_acoustic_tokens():
     assert list(model.concept_names().values()) == ['aw3']
 
 
+def test_down_weighted_acoustic_tokens_do_not_each_open_a_place():
+    """One room, named once in text and then by varying acoustic tokens, stays one or two."""
+    def places(acoustic_weight, seed):
+        model = SpatialConceptModel(SpatialConceptConfig(
+            weight_words=10.0, alpha=0.1, acoustic_weight=acoustic_weight, seed=seed))
+        for t in range(10):
+            words = 'kitchen' if t == 0 else (t % 4 if t % 3 == 0 else None)
+            model.observe(float(t), position=(0.1 * t, 0.0), words=words)
+        return model.num_concepts()
+
+    assert [places(1.0, seed) for seed in range(3)] == [4, 4, 4]
+    assert max(places(0.1, seed) for seed in range(3)) <= 3
+
+
 def test_bad_input_is_named_counted_and_leaves_the_state_alone(rooms):
     """NaN, wrong sizes, empty events and bad words raise ObservationError and change nothing."""
     model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=3))

@@ -57,6 +57,9 @@ def _sim_data(steps):
     except (ImportError, OSError, ValueError) as err:     # no model shipped or trained yet
         print(f'note: {err}; using colour histograms as the visual feature')
     data = from_sequence(simulate_sequence(steps=steps, seed=0), every=5, encode=encode)
+    # true L and K after each event: the rooms visited so far (one position Gaussian each)
+    first = np.unique(data.concepts, return_index=True)[1]
+    data.num_concepts = data.num_positions = np.cumsum(np.isin(np.arange(len(data)), first))
     if encode:
         config = dict(ROOMS_VAE_CONFIG)
     else:   # colour histograms: a Dirichlet-multinomial feature at full weight

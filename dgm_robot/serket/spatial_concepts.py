@@ -101,6 +101,7 @@ class SpatialConceptConfig:
     latent_a0: float = 1.0
     latent_b0: float = 0.1
     word_beta: float = 0.1
+    acoustic_weight: float = 1.0    # count of one acoustic token ('aw<n>') against a text word
     weight_position: float = 1.0    # modality weights on the log-likelihoods
     weight_visual: float = 1.0
     weight_words: float = 1.0
@@ -124,10 +125,13 @@ class SpatialConceptConfig:
 # position Gaussians of ~1 m (robot paths inside a room are long and thin, and a free
 # covariance follows them through doors), latents weighted down (they vary by ~4.9 per
 # dimension within a room against 6.6 overall), few but decisive words, and a tour that stays
-# in a room for a while (sticky). Tuned on the simulated house (dgm-robot eval-concepts).
+# in a room for a while (sticky). Acoustic tokens count little: one spoken name may come as
+# several tokens, and each new token would otherwise open a concept of its own. Tuned on the
+# simulated house (dgm-robot eval-concepts).
 ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=0.2, position_sigma=1.0,
                         position_nu0=100.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
-                        weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0)
+                        weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0,
+                        acoustic_weight=0.1)
 
 
 class SpatialConceptModel:
@@ -237,7 +241,10 @@ class SpatialConceptModel:
             except ValueError as err:
                 raise ObservationError(str(err)) from err
             if len(wid):
-                event['wid'], event['wct'] = wid, wct
+                acoustic = [ACOUSTIC_TOKEN.fullmatch(self.vocab.tokens[i]) is not None
+                            for i in wid]
+                event['wid'] = wid
+                event['wct'] = wct * np.where(acoustic, c.acoustic_weight, 1.0)
         if event['pos'] is None and event['vis'] is None and event['wid'] is None:
             raise ObservationError('event has no position, no latent and no known words')
         return event
