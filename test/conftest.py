@@ -47,3 +47,19 @@ def shared_data():
 def ros_domain_id():
     """Return a ROS_DOMAIN_ID unique to this test run (0..101 is the safe range on Linux)."""
     return 1 + (os.getpid() % 100)
+
+
+@pytest.fixture
+def ros(ros_domain_id):
+    """Start the ROS runtime (rclpy or the DDS one) on this run's domain; shut it down after."""
+    from ros_probe import start_ros
+    compat = start_ros(ros_domain_id)
+    yield compat
+    compat.rclpy.try_shutdown()
+
+
+@pytest.fixture(scope='module')
+def model_path(tmp_path_factory):
+    """Return the path of a small untrained world model (node tests check plumbing)."""
+    from ros_probe import small_model
+    return small_model(tmp_path_factory.mktemp('model'))

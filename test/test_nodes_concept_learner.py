@@ -21,21 +21,12 @@ import time
 
 import numpy as np
 import pytest
-from ros_probe import (
-    header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
+from ros_probe import header_seconds, Probe, rgb_frame, small_model, stamp, unique_namespace
 
 from conftest import REPO
 from dgm_robot.conversions.image import array_to_32fc2
 
 ROOMS = {'kitchen': (4.0, 1.0), 'bedroom': (-3.0, 2.0)}
-
-
-@pytest.fixture
-def ros(ros_domain_id):
-    """Start the ROS runtime on this run's domain; shut it down afterwards."""
-    compat = start_ros(ros_domain_id)
-    yield compat
-    compat.rclpy.try_shutdown()
 
 
 @pytest.fixture(scope='module')

@@ -18,24 +18,9 @@ import time
 
 import numpy as np
 import pytest
-from ros_probe import (
-    header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
+from ros_probe import header_seconds, Probe, rgb_frame, stamp, unique_namespace
 
 from dgm_robot.conversions.image import array_from_32fc2, make_compressed_image, make_image
-
-
-@pytest.fixture
-def ros(ros_domain_id):
-    """Start the ROS runtime on this run's domain; shut it down afterwards."""
-    compat = start_ros(ros_domain_id)
-    yield compat
-    compat.rclpy.try_shutdown()
-
-
-@pytest.fixture(scope='module')
-def model_path(tmp_path_factory):
-    """Return the path of a small untrained world model."""
-    return small_model(tmp_path_factory.mktemp('model'))
 
 
 @pytest.fixture

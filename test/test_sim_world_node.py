@@ -16,7 +16,7 @@
 
 import numpy as np
 import pytest
-from ros_probe import header_seconds, Probe, start_ros, unique_namespace
+from ros_probe import header_seconds, Probe, unique_namespace
 import yaml
 
 from conftest import REPO
@@ -25,14 +25,6 @@ from dgm_robot.ros.parameter_table import type_name
 from dgm_robot.ros.sim_world_node import SIM_WORLD, SimWorldNode, timer_period
 
 PARAMS = {'teacher_prob': 1.0, 'realtime_factor': 0.0, 'publish_clock': True, 'seed': 2}
-
-
-@pytest.fixture
-def ros(ros_domain_id):
-    """Return the initialised rclpy_compat module; shut down after the test."""
-    compat = start_ros(ros_domain_id)
-    yield compat
-    compat.rclpy.try_shutdown()
 
 
 def make_node(compat, namespace, **params):
