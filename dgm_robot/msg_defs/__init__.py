@@ -37,12 +37,6 @@ def bundled_types():
     return types
 
 
-def bundled_msg_text(name):
-    """Return the .msg text of a bundled type such as 'vision_msgs/msg/Classification'."""
-    pkg, _, stem = name.split('/')
-    return (MSG_DIR / pkg / 'msg' / f'{stem}.msg').read_text()
-
-
 @lru_cache(maxsize=None)
 def typestore(distro='humble'):
     """Return a rosbags typestore for a ROS 2 distro with the bundled types registered."""

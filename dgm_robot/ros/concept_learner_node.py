@@ -273,7 +273,9 @@ class ConceptLearnerNode(Node):
         self.skips.recent = 0
         values = {**self._diagnostics.latency.pop_summary(),
                   'observations': self.processed, 'frames_dropped': self.latents.dropped,
-                  'inputs_skipped': self.skips.total, 'concepts': len(self.concepts.names()),
+                  'inputs_skipped': self.skips.total,
+                  'utterances_skipped': self.concepts.skipped_utterances,
+                  'concepts': len(self.concepts.names()),
                   'regions': len(self.concepts.regions()), 'version': self.concepts.version,
                   'position_source': 'pose' if self._pose else 'odom' if self._odom else 'none',
                   'state_path': self.params['state_path'] or '(not saved)'}

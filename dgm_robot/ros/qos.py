@@ -20,7 +20,8 @@ pose) is transient local with depth 1, as a latched topic.
 """
 
 from dgm_robot.ros.rclpy_compat import (
-    DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy)
+    DurabilityPolicy, HistoryPolicy, qos_profile_sensor_data, qos_profile_transient_local,
+    QoSProfile, ReliabilityPolicy)
 
 SENSOR_DATA = qos_profile_sensor_data
 
@@ -28,6 +29,4 @@ RELIABLE = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
                       reliability=ReliabilityPolicy.RELIABLE,
                       durability=DurabilityPolicy.VOLATILE)
 
-LATCHED = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
-                     reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+LATCHED = qos_profile_transient_local
