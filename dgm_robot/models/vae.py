@@ -120,17 +120,24 @@ class VAE(nn.Module):
         nll = 0.5 * err.pow(2) + torch.log(sigma) + 0.5 * math.log(2 * math.pi)
         return -nll.flatten(1).sum(1)
 
-    def elbo(self, x, beta=1.0, free_bits=0.0):
+    def elbo(self, x, beta=1.0, free_bits=0.0, prior_mean=None):
         """Return per-image ELBO terms for images (N, C, S, S).
 
         Returns a dict of (N,) tensors: 'recon' log p(x | a) at one reparameterised sample,
-        'kl' KL(q(a | x) || N(0, I)), and 'objective' = recon - beta * KL where each latent
-        dimension's KL below `free_bits` nats (averaged over the batch) is not penalised.
+        'kl' KL(q(a | x) || N(prior_mean, I)), and 'objective' = recon - beta * KL where each
+        latent dimension's KL below `free_bits` nats (averaged over the batch) is not penalised.
+        prior_mean (N, D) lets a concept model pull each image's latent towards its cluster
+        (SERKET's backward message); None is the standard N(0, I) prior.
         """
+        expected = (len(x), self.latent_dim)
+        if prior_mean is not None and tuple(prior_mean.shape) != expected:
+            raise ValueError(f'prior_mean must be shaped (N, D) = {expected}, '
+                             f'got {tuple(prior_mean.shape)}')
         mean, var = self.encode(x)
         a = mean + var.sqrt() * torch.randn_like(mean)   # reparameterisation
         recon = self.log_likelihood(x, self.decode_logits(a))
-        kl_dims = 0.5 * (var + mean.pow(2) - 1.0 - torch.log(var))  # (N, D)
+        offset = mean if prior_mean is None else mean - prior_mean   # mu_q - mu_prior
+        kl_dims = 0.5 * (var + offset.pow(2) - 1.0 - torch.log(var))  # (N, D)
         kl = kl_dims.sum(1)
         if free_bits > 0:
             active = (kl_dims.mean(0, keepdim=True) > free_bits).float()
