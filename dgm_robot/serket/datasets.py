@@ -23,6 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from dgm_robot.models.audio_features import AudioInputError
+from dgm_robot.serket.acoustic_words import AcousticWords
+
 
 @dataclass
 class ConceptData:
@@ -36,6 +39,8 @@ class ConceptData:
     num_concepts: np.ndarray = None      # (N,) true L after each event
     num_positions: np.ndarray = None     # (N,) true K after each event
     names: list = None              # true category id -> name, where known
+    acoustic: object = None         # AcousticWords that made the 'aw<k>' tokens, if any
+    skipped_audio: int = 0          # utterances the codebook rejected (no speech, NaN)
 
     def __len__(self):
         return len(self.positions)
@@ -89,21 +94,43 @@ def colour_histogram(frame, bins=4):
     return hist / hist.sum()
 
 
-def from_sequence(seq, every=5, encode=None):
+def from_sequence(seq, every=5, encode=None, words='text', acoustic=None):
     """Return a ConceptData from a simulated or recorded Sequence, one event per `every` frames.
 
     encode(frame) -> (mean, var) gives the visual feature (VAE latents); without it the
     feature is a colour histogram. Each utterance goes to the event nearest its stamp.
+    words='text' takes the utterances' text; words='audio' ignores the text and learns acoustic
+    words instead, so spoken names work without a recogniser: each AudioEvent, in stamp order,
+    goes to the codebook `acoustic` (a new AcousticWords when None, returned in the result for
+    later queries) and its token joins the event's bag; rejected utterances are counted.
     """
+    if words not in ('text', 'audio'):
+        raise ValueError(f"words must be 'text' or 'audio', got {words!r}")
     index = np.arange(0, len(seq), every)
     if encode is None:
         features = np.stack([colour_histogram(seq.frames[i]) for i in index])
     else:
         features = np.stack([np.asarray(encode(seq.frames[i])[0], float) for i in index])
-    words = [None] * len(index)
-    for event in seq.words:
-        k = int(np.argmin(np.abs(seq.stamps[index] - event.stamp)))
-        words[k] = (words[k] or '') + ' ' + event.text
-    return ConceptData(positions=np.asarray(seq.poses[index, :2], float), features=features,
-                       words=words, concepts=np.asarray(seq.rooms[index]),
+    data = ConceptData(positions=np.asarray(seq.poses[index, :2], float), features=features,
+                       words=[None] * len(index), concepts=np.asarray(seq.rooms[index]),
                        names=list(seq.room_names))
+    if words == 'text':
+        for event in seq.words:
+            k = _nearest(seq.stamps[index], event.stamp)
+            data.words[k] = (data.words[k] or '') + ' ' + event.text
+        return data
+    data.acoustic = AcousticWords() if acoustic is None else acoustic
+    for event in sorted(seq.audio, key=lambda e: e.stamp):
+        try:
+            token = data.acoustic.observe(event.pcm, event.sample_rate)
+        except AudioInputError:
+            data.skipped_audio += 1
+            continue
+        k = _nearest(seq.stamps[index], event.stamp)
+        data.words[k] = data.words[k] or {}
+        data.words[k][token] = data.words[k].get(token, 0) + 1
+    return data
+
+
+def _nearest(stamps, stamp):
+    return int(np.argmin(np.abs(stamps - stamp)))
