@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Does SERKET mutual learning of the VAE and a GMM find the simulator's rooms better?
+"""Whether SERKET mutual learning of the VAE and a GMM finds the simulator's rooms better.
 
 One simulated tour (frames and true room ids) trains two VAEs from the same initial weights,
 seed and number of epochs: one alone, then a GMM on its latents (train_vae_gmm with rounds=1),
