@@ -21,6 +21,7 @@ Printed side by side: the ARI of each final GMM's clusters against the true room
 reconstruction error (mean squared pixel error of decoding the latent mean) of each VAE.
 
 Usage: python bench/bench_vae_gmm.py [--steps 2000] [--size 32] [--rounds 4] [--epochs 10]
+       [--beta 1] [--seed 0]
 """
 
 import argparse
@@ -54,6 +55,7 @@ def main():
     parser.add_argument('--latent', type=int, default=16)
     parser.add_argument('--rounds', type=int, default=4, help='rounds of the mutual loop')
     parser.add_argument('--epochs', type=int, default=10, help='VAE epochs per round')
+    parser.add_argument('--beta', type=float, default=1.0, help='KL weight (SERKET alpha)')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -70,12 +72,12 @@ def main():
                                  ('VAE + GMM', args.rounds, args.epochs)):
         start = time.time()
         vae, gmm, _ = train_vae_gmm(copy.deepcopy(initial), seq.frames, n_rooms, rounds=rounds,
-                                    epochs_per_round=epochs, seed=args.seed)
+                                    epochs_per_round=epochs, beta=args.beta, seed=args.seed)
         labels = gmm.forward().argmax(1)
         rows.append((name, adjusted_rand_score(rooms, labels), reconstruction_mse(vae, images),
                      time.time() - start))
     print(f'{len(rooms)} frames at {args.size}x{args.size}, {n_rooms} rooms, '
-          f'{args.rounds * args.epochs} VAE epochs each, latent {args.latent}')
+          f'{args.rounds * args.epochs} VAE epochs each, latent {args.latent}, beta {args.beta}')
     print(f'{"":12s} {"ARI rooms":>10s} {"recon MSE":>10s} {"time s":>8s}')
     for name, ari, mse, seconds in rows:
         print(f'{name:12s} {ari:10.3f} {mse:10.5f} {seconds:8.1f}')

@@ -89,9 +89,10 @@ def fit_gmm(trainer, n_clusters, sweeps=20, seed=0):
     source = ObservationSource('frames', trainer.images.numpy())
     adapter = VAEAdapter('vae', trainer).connect(source)
     latents = adapter.forward()                                     # (N, D)
+    # the Normal-Wishart prior sits at the latents' centre and scale, which drift as the VAE trains
     gmm = GMM('gmm', latents.shape[1], n_components=n_clusters, seed=seed,
               sigma=float(latents.std(0).mean()), mean=latents.mean(0)).connect(adapter)
-    Graph(gmm).fit(max_iter=sweeps, patience=sweeps)
+    Graph(gmm).fit(max_iter=sweeps, patience=sweeps)                # `sweeps` Gibbs sweeps
     adapter.update()            # backward: posterior-mixed cluster means -> set_prior_means
     return gmm
 
@@ -104,12 +105,13 @@ def train_vae_gmm(vae, frames, n_clusters, rounds=4, epochs_per_round=10, gibbs_
     runs `epochs_per_round` VAE epochs (prior means from the previous round's GMM; N(0, I) in
     the first) and then refits the GMM on the new latents. rounds=1 is the VAE trained alone
     followed by one GMM fit, the baseline the loop is compared with. history holds one dict
-    per round: 'recon' and 'kl' of its last epoch (nats per image), 'clusters' in use.
+    per round: 'recon' and 'kl' (to the prior that round used) of its last epoch, in nats per
+    image, and 'clusters' in use.
     `seed` fixes batch order, reparameterisation noise and the GMM's sampler.
     """
-    if rounds < 1 or epochs_per_round < 1:
-        raise ValueError(f'rounds and epochs_per_round must be >= 1, '
-                         f'got {rounds} and {epochs_per_round}')
+    if min(n_clusters, rounds, epochs_per_round) < 1:
+        raise ValueError(f'n_clusters, rounds and epochs_per_round must be >= 1, '
+                         f'got {n_clusters}, {rounds} and {epochs_per_round}')
     torch.manual_seed(seed)
     images = frames_to_tensor(frames, vae.config['image_size'], vae.config['channels'])
     trainer = VAETrainer(vae, images, lr=lr, batch_size=batch_size, beta=beta, seed=seed)
