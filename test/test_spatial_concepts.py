@@ -20,8 +20,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
 from dgm_robot.serket.evaluation import ALBERTB_CONFIG, run_batch_baseline, run_online
-from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
-                                               SpatialConceptModel, UnknownPlaceError)
+from dgm_robot.serket.spatial_concepts import (ObservationError, ROOMS_VAE_CONFIG,
+                                               SpatialConceptConfig, SpatialConceptModel,
+                                               UnknownPlaceError)
 from dgm_robot.serket.state_io import StateFileError
 
 
@@ -80,7 +81,9 @@ def test_online_and_batch_agree_on_a_small_set(rooms):
     """The fixed-lag online learner, batch Gibbs and the SERKET GMM+MLDA agree."""
     data = synthetic_rooms(60, n_rooms=3, seed=5)
     online = run_online(data, SpatialConceptConfig(n_particles=8, lag=4, keep_history=True))
-    batch = SpatialConceptModel(SpatialConceptConfig(n_particles=1, lag=60, keep_history=True))
+    # batch: plain collapsed Gibbs over all events (block moves only help a short window)
+    batch = SpatialConceptModel(SpatialConceptConfig(n_particles=1, lag=60, block_moves=0,
+                                                     keep_history=True))
     stream(batch, data)
     batch.rejuvenate(sweeps=10)
     serket, _ = run_batch_baseline(data, 3, 3, iterations=30, scales=(10.0, 10.0, 1.0))
@@ -200,3 +203,30 @@ def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
         return np.mean([adjusted_rand_score(data.concepts, r['concepts']) for r in runs])
     single = max(ari((m,)) for m in ('position', 'visual', 'words'))
     assert ari(('position', 'visual', 'words')) > single + 0.2
+
+
+def _two_room_visit(block_moves, seed):
+    """Return the fraction of each room's events given its name's concept (room A, room B).
+
+    The robot walks from room A into room B; B is named only ten events after the door, so
+    single-site Gibbs keeps B's first events in A's concept (each is held by the others).
+    """
+    rng = np.random.default_rng(seed)
+    x = np.r_[np.linspace(-1.5, 1.5, 20), np.linspace(1.7, 4.5, 20)]
+    positions = np.c_[x, rng.normal(0.0, 0.2, 40)]
+    words = {2: 'alpha', 30: 'beta'}
+    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'seed': seed, 'keep_history': True,
+                                     'block_moves': block_moves})
+    model = SpatialConceptModel(config)
+    for t in range(40):
+        model.observe(float(t), position=positions[t], words=words.get(t))
+    labels = model.labels()[0]
+    return np.mean(labels[:20] == labels[2]), np.mean(labels[20:] == labels[30])
+
+
+def test_block_moves_relabel_a_visit_named_late():
+    """Moving a block of events at once gives a late-named visit its name's concept."""
+    single = np.mean([_two_room_visit(0, seed) for seed in range(5)], axis=0)
+    block = np.mean([_two_room_visit(2, seed) for seed in range(5)], axis=0)
+    assert block[1] > 0.9 and block[1] > single[1] + 0.1
+    assert block[0] > 0.9

@@ -117,36 +117,41 @@ def scores(data, concepts, positions=None, n_concepts=None, n_positions=None):
     return {k: float(v) for k, v in out.items()}
 
 
-def evaluate(data, config, seeds, n_concepts, n_positions, baseline=None, progress=None):
+def evaluate(runs, config, n_concepts, n_positions, baseline=None, progress=None,
+             goal_score=None):
     """Score the online learner (all modalities and each alone) and the batch baseline.
 
-    The baseline is given the true numbers of concepts and position Gaussians (MLDA and
-    a fixed-K GMM need them); `baseline` holds its keyword arguments. Returns the results
-    (means, spreads and per-seed values) and the online run with the median ARI.
+    runs: (seed, data) pairs, one learner run each (the same data for several seeds, or a
+    data set per seed). The baseline is given the true numbers of concepts and position
+    Gaussians (MLDA and a fixed-K GMM need them); `baseline` holds its keyword arguments.
+    goal_score(model, data) -> fraction of place names whose goal lands in the named place.
+    Returns the results (means, spreads and per-seed values) and the online run with the
+    median ARI.
     """
-    runs, single = [], {m: [] for m in MODALITIES}
-    for seed in seeds:
+    done, single, base = [], {m: [] for m in MODALITIES}, []
+    for seed, data in runs:
         cfg = SpatialConceptConfig(**{**config, 'seed': seed, 'keep_history': True})
         run = run_online(data, cfg, progress=progress)
         run['scores'] = scores(data, run['concepts'], run['positions'], run['n_concepts'],
                                run['n_positions'])
-        runs.append(run)
+        if goal_score:
+            run['scores']['name_to_goal'] = float(goal_score(run['model'], data))
+        run['data'] = data
+        done.append(run)
         for m in MODALITIES:
             single[m].append(scores(data, run_online(data, cfg, (m,))['concepts'])['ari_concepts'])
-    baseline = [scores(data, run_batch_baseline(data, n_concepts, n_positions, seed=seed,
-                                                **(baseline or {}))[0])
-                for seed in seeds]
+        base.append(scores(data, run_batch_baseline(data, n_concepts, n_positions, seed=seed,
+                                                    **(baseline or {}))[0])['ari_concepts'])
     results = {}
-    for key in runs[0]['scores']:
-        values = [r['scores'][key] for r in runs]
+    for key in done[0]['scores']:
+        values = [r['scores'][key] for r in done]
         results[key] = float(np.mean(values))
         results[key + '_std'] = float(np.std(values))
         results[key + '_per_seed'] = values
-    values = [b['ari_concepts'] for b in baseline]
-    results.update(ari_batch_baseline=float(np.mean(values)),
-                   ari_batch_baseline_std=float(np.std(values)),
-                   ari_batch_baseline_per_seed=values,
+    results.update(ari_batch_baseline=float(np.mean(base)),
+                   ari_batch_baseline_std=float(np.std(base)),
+                   ari_batch_baseline_per_seed=base,
                    ari_concepts_single_modality={m: float(np.mean(v)) for m, v in single.items()},
-                   seeds=list(seeds), config=config)
-    order = np.argsort([r['scores']['ari_concepts'] for r in runs])
-    return results, runs[order[len(order) // 2]]
+                   seeds=[seed for seed, _ in runs], config=config)
+    order = np.argsort([r['scores']['ari_concepts'] for r in done])
+    return results, done[order[len(order) // 2]]

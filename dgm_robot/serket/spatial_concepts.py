@@ -107,6 +107,7 @@ class SpatialConceptConfig:
     weight_words: float = 1.0
     markov_eta: float = 0.1
     sticky: float = 0.0             # extra CRP pseudo-counts for the previous event's concept
+    block_moves: int = 2            # block moves per particle and event (0: single-site only)
     seed: int = 0
     keep_history: bool = False      # keep every event's assignment (evaluation only: grows)
 
@@ -114,6 +115,8 @@ class SpatialConceptConfig:
         """Reject settings that cannot work, naming them."""
         if self.visual not in ('gaussian', 'dirichlet'):
             raise ValueError(f"visual must be 'gaussian' or 'dirichlet', got {self.visual!r}")
+        if self.block_moves < 0:
+            raise ValueError(f'block_moves must be >= 0, got {self.block_moves}')
         for name in ('n_particles', 'lag', 'max_concepts', 'max_positions'):
             if getattr(self, name) < 1:
                 raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
@@ -122,14 +125,14 @@ class SpatialConceptConfig:
 
 
 # Rooms a few metres wide seen through the default world model's 16-d VAE latents: round
-# position Gaussians of ~1 m (robot paths inside a room are long and thin, and a free
-# covariance follows them through doors), latents weighted down (they vary by ~4.9 per
+# position Gaussians of fixed size (0.7 m; robot paths inside a room are long and thin, and a
+# free covariance follows them through doors), latents weighted down (they vary by ~4.9 per
 # dimension within a room against 6.6 overall), few but decisive words, and a tour that stays
 # in a room for a while (sticky). Acoustic tokens count little: one spoken name may come as
-# several tokens, and each new token would otherwise open a concept of its own. Tuned on the
-# simulated house (dgm-robot eval-concepts).
-ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=0.2, position_sigma=1.0,
-                        position_nu0=100.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
+# several tokens, and each new token would otherwise open a concept of its own. Tuned on
+# simulated tours 0-4 (dgm-robot eval-concepts --dataset sim).
+ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=1.0, position_sigma=0.7,
+                        position_nu0=1000.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
                         weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0,
                         acoustic_weight=0.1)
 
@@ -206,6 +209,7 @@ class SpatialConceptModel:
         for other in np.argsort(self.win['t']):
             if self.win['t'][other] >= 0 and other != slot:
                 self._gibbs(other, first=False)
+        self._move_blocks(self.config.block_moves)
         self.n_events += 1
         self._resample_if_degenerate()
         self.last_posterior = self._posterior_vector(latent, position, words)
@@ -292,22 +296,24 @@ class SpatialConceptModel:
 
     # -------------------------------------------------------------- inference
 
-    def _log_joint(self, event, allow_new=True, prev=None):
+    def _log_joint(self, event, allow_new=True, prev=None, nxt=None, st=None):
         """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
 
         L' and K' stop one past the highest slot in use, so the cost follows the number of
         concepts learned rather than the caps. prev (P,) is the concept of the event before
-        (-1: none), which gets `sticky` extra pseudo-counts.
+        (-1: none), which gets `sticky` extra pseudo-counts; nxt (P,) is the concept of the
+        event after (-1: none), whose own sticky prior depends on this event's concept. st is
+        the particle state to score against (default: all particles).
         """
-        c, st = self.config, self.st
+        c = self.config
+        st = self.st if st is None else st
         nL = st['nL'][:, :self._extent(st['nL'])]
         active_l = nL > 0
         allowed_l = active_l | (self._first_free(active_l) if allow_new else False)
-        if prev is not None and c.sticky > 0:
-            # sticky CRP: P(C_t = l | C_t-1) ~ n_l + sticky [l = C_t-1], or alpha if l is new
-            nL = nL + c.sticky * (np.arange(nL.shape[1]) == prev[:, None])
         with np.errstate(divide='ignore'):
             score = np.where(active_l, np.log(np.maximum(nL, 1e-300)), np.log(c.alpha))
+        if c.sticky > 0:
+            score = score + self._sticky_terms(nL, prev, nxt)
         score = np.where(allowed_l, score, -np.inf)                               # (P, L')
         L = score.shape[1]
         if event['vis'] is not None:
@@ -337,6 +343,26 @@ class SpatialConceptModel:
         ll_k = self.niw.log_predictive(nK, st['sx'][:, :K], st['sxx'][:, :K], event['pos'])
         return score[:, :, None] + prior_k + c.weight_position * ll_k[:, None, :]
 
+    def _sticky_terms(self, nL, prev, nxt):
+        """Return (P, L') log-factors of the sticky CRP for this event's concept l.
+
+        P(C_t = l | C_t-1) ~ n_l + sticky [l = C_t-1] (alpha for a new concept), and the next
+        event's P(C_t+1 = c' | C_t = l) gains (m + sticky) / m when l = c', m being the count
+        of c' without both events (alpha in place of an empty m).
+        """
+        c = self.config
+        P, L = nL.shape
+        ids = np.arange(L)
+        out = np.zeros((P, L))
+        if prev is not None:
+            same = (ids == prev[:, None]) & (nL > 0)
+            out += np.where(same, np.log(nL + c.sticky) - np.log(np.maximum(nL, 1e-300)), 0.0)
+        if nxt is not None:
+            m = nL[np.arange(P), np.clip(nxt, 0, L - 1)] - 1.0                      # (P,)
+            gain = np.log(m + c.sticky) - np.log(np.where(m > 0, m, c.alpha))
+            out += np.where((ids == nxt[:, None]) & (nxt[:, None] >= 0), gain[:, None], 0.0)
+        return out
+
     @staticmethod
     def _extent(counts):
         """Return one past the highest slot in use in any particle (capped at the slot count)."""
@@ -354,7 +380,8 @@ class SpatialConceptModel:
         event = self._event(slot)
         if not first:
             self._move(slot, event, -1.0)
-        logp = self._log_joint(event, prev=self._previous_concept(slot))
+        logp = self._log_joint(event, prev=self._neighbour_concept(slot, -1),
+                               nxt=self._neighbour_concept(slot, 1))
         P, L, K = logp.shape
         flat = logp.reshape(P, -1)
         if first:
@@ -368,23 +395,88 @@ class SpatialConceptModel:
             self.st['hist_l'][:, t] = self.st['zl'][:, slot]
             self.st['hist_k'][:, t] = self.st['zk'][:, slot]
 
-    def _previous_concept(self, slot):
-        """Return (P,) the concept of the event just before the one in `slot` (-1: none)."""
-        before = np.flatnonzero(self.win['t'] == self.win['t'][slot] - 1)
-        return self.st['zl'][:, before[0]] if len(before) else self.st['last']
+    def _move_blocks(self, moves):
+        """Resample, `moves` times per particle, the concept of a block of window events at once.
 
-    def _move(self, slot, event, sign):
-        """Add (sign=+1) or remove (-1) the event's sufficient statistics in every particle."""
-        st, c = self.st, self.config
-        p = np.arange(c.n_particles)
+        Single-site Gibbs cannot relabel a stretch of events that share a position Gaussian
+        (each event alone is held by the others), so a visit first taken for the previous room
+        would stay so. The block is the start or the end (cut at random) of a run of events
+        with one concept; it moves as a whole to another concept with the probability of the
+        block under each. Position Gaussians stay as they are.
+        """
+        order = np.array([s for s in np.argsort(self.win['t']) if self.win['t'][s] >= 0])
+        for _ in range(moves):
+            for p in range(self.config.n_particles):
+                labels = self.st['zl'][p, order]
+                starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+                r = int(self.rng.integers(len(starts)))
+                run = order[starts[r]:(starts[r + 1] if r + 1 < len(starts) else len(order))]
+                cut = int(self.rng.integers(len(run)))
+                self._move_block(p, run[cut:] if self.rng.random() < 0.5 else run[:cut + 1])
+
+    def _move_block(self, p, block):
+        """Give the window events `block` (time order, one concept) of particle p a new concept.
+
+        The candidates are the other concepts in use (a new one only where the block was all
+        of its concept); each is scored by the chain rule over the block's events, plus the
+        sticky prior of the event after the block.
+        """
+        c = self.config
+        events = [self._event(s) for s in block]
+        base = {k: v[p:p + 1].copy() for k, v in self.st.items() if not k.startswith('hist')}
+        for slot, event in zip(block, events):
+            self._move(slot, event, -1.0, st=base, concept_only=True)
+        cands = np.flatnonzero(base['nL'][0] > 0)
+        if base['nL'][0, self.st['zl'][p, block[0]]] <= 0:
+            cands = np.append(cands, np.flatnonzero(base['nL'][0] <= 0)[0])
+        rows = np.arange(len(cands))
+        copies = {k: np.repeat(v, len(cands), axis=0) for k, v in base.items()}   # one per cand
+        logp = np.zeros(len(cands))         # log p(block's concept = cand, block | rest)
+        for slot, event in zip(block, events):
+            joint = self._log_joint(event, prev=self._neighbour_concept(slot, -1, copies),
+                                    st=copies)
+            logp += joint[rows, cands, copies['zk'][:, slot] if event['pos'] is not None else 0]
+            copies['zl'][:, slot] = cands
+            self._move(slot, event, 1.0, st=copies, concept_only=True)
+        nxt = self._neighbour_concept(block[-1], 1, copies)[0]
+        if nxt >= 0 and c.sticky > 0:
+            m = copies['nL'][rows, nxt] - 1.0 - (cands == nxt)
+            gain = np.log(m + c.sticky) - np.log(np.where(m > 0, m, c.alpha))
+            logp += np.where(cands == nxt, gain, 0.0)
+        pick = int(np.argmax(logp + self.rng.gumbel(size=len(cands))))
+        for name, value in copies.items():
+            self.st[name][p] = value[pick]
+        if c.keep_history:
+            self.st['hist_l'][p, self.win['t'][block]] = cands[pick]
+
+    def _neighbour_concept(self, slot, step, st=None):
+        """Return (P,) the concept of the event `step` (-1 or +1) from the one in `slot`.
+
+        Before the window that is the last finalised event's; -1 where there is none.
+        """
+        st = self.st if st is None else st
+        other = np.flatnonzero(self.win['t'] == self.win['t'][slot] + step)
+        if len(other):
+            return st['zl'][:, other[0]]
+        return st['last'] if step < 0 else np.full(len(st['zl']), -1)
+
+    def _move(self, slot, event, sign, st=None, concept_only=False):
+        """Add (sign=+1) or remove (-1) the event's sufficient statistics in every particle.
+
+        concept_only leaves the position Gaussian's own statistics (its assignment is kept).
+        """
+        st = self.st if st is None else st
+        c = self.config
+        p = np.arange(len(st['nL']))
         lab, k = st['zl'][:, slot], st['zk'][:, slot]
         st['nL'][p, lab] += sign
         if event['pos'] is not None:
             x = event['pos']
             st['nLK'][p, lab, k] += sign
-            st['nK'][p, k] += sign
-            st['sx'][p, k] += sign * x
-            st['sxx'][p, k] += sign * np.outer(x, x)
+            if not concept_only:
+                st['nK'][p, k] += sign
+                st['sx'][p, k] += sign * x
+                st['sxx'][p, k] += sign * np.outer(x, x)
         if event['vis'] is not None:
             f = event['vis']
             if c.visual == 'gaussian':
@@ -402,7 +494,8 @@ class SpatialConceptModel:
                 for name in ('vn', 'vs', 'vss', 'wc', 'wt', 'nL'):
                     if name in st:
                         st[name][p[empty_l], lab[empty_l]] = 0
-            empty_k = st['nK'][p, k] <= 0.5 if event['pos'] is not None else np.zeros(0, bool)
+            empty_k = (st['nK'][p, k] <= 0.5 if event['pos'] is not None and not concept_only
+                       else np.zeros(0, bool))
             if empty_k.any():
                 for name in ('nK', 'sx', 'sxx'):
                     st[name][p[empty_k], k[empty_k]] = 0
@@ -431,7 +524,11 @@ class SpatialConceptModel:
         self.st['logw'] = np.full(P, -np.log(P))
 
     def rejuvenate(self, sweeps=1):
-        """Run extra Gibbs sweeps over the window (with lag >= N this is batch Gibbs sampling)."""
+        """Run extra Gibbs sweeps over the window (with lag >= N this is batch Gibbs sampling).
+
+        Block moves are left out: they can merge concepts but never split one, which a long
+        window would let pile up (config.block_moves should be 0 for a batch learner).
+        """
         for _ in range(sweeps):
             for slot in np.argsort(self.win['t']):
                 if self.win['t'][slot] >= 0:
