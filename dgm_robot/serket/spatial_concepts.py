@@ -107,7 +107,7 @@ class SpatialConceptConfig:
     weight_words: float = 1.0
     markov_eta: float = 0.1
     sticky: float = 0.0             # extra CRP pseudo-counts for the previous event's concept
-    block_moves: int = 2            # block moves per particle and event (0: single-site only)
+    block_moves: int = 0            # block moves per particle and event (tours; 0: single-site)
     seed: int = 0
     keep_history: bool = False      # keep every event's assignment (evaluation only: grows)
 
@@ -128,13 +128,13 @@ class SpatialConceptConfig:
 # position Gaussians of fixed size (0.7 m; robot paths inside a room are long and thin, and a
 # free covariance follows them through doors), latents weighted down (they vary by ~4.9 per
 # dimension within a room against 6.6 overall), few but decisive words, and a tour that stays
-# in a room for a while (sticky). Acoustic tokens count little: one spoken name may come as
-# several tokens, and each new token would otherwise open a concept of its own. Tuned on
-# simulated tours 0-4 (dgm-robot eval-concepts --dataset sim).
+# in a room for a while (sticky, with block moves to relabel whole visits). Acoustic tokens
+# count little: one spoken name may come as several tokens, and each new token would
+# otherwise open a concept of its own. Tuned on simulated tours 0-4 (dgm-robot eval-concepts).
 ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=1.0, position_sigma=0.7,
                         position_nu0=1000.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
                         weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0,
-                        acoustic_weight=0.1)
+                        block_moves=2, acoustic_weight=0.1)
 
 
 class SpatialConceptModel:
