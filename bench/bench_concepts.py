@@ -36,7 +36,8 @@ from tqdm import tqdm
 
 from dgm_robot.serket.datasets import synthetic_rooms
 from dgm_robot.serket.evaluation import run_batch_baseline
-from dgm_robot.serket.spatial_concepts import SpatialConceptConfig, SpatialConceptModel
+from dgm_robot.serket.spatial_concepts import (ROOMS_VAE_CONFIG, SpatialConceptConfig,
+                                               SpatialConceptModel)
 
 
 def main():
@@ -44,6 +45,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--events', type=int, default=100_000)
     parser.add_argument('--window', type=int, default=1000)
+    parser.add_argument('--config', choices=('default', 'rooms'), default='default',
+                        help="learner settings: SpatialConceptConfig's defaults, or the "
+                             "nodes' ROOMS_VAE_CONFIG (sticky tours, block moves)")
     parser.add_argument('--json', help='also write the figures here')
     args = parser.parse_args()
     os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -51,7 +55,8 @@ def main():
 
     data = synthetic_rooms(args.events, n_rooms=6, latent_dim=16, seed=0)
     process = psutil.Process()
-    model = SpatialConceptModel(SpatialConceptConfig())
+    settings = ROOMS_VAE_CONFIG if args.config == 'rooms' else {}
+    model = SpatialConceptModel(SpatialConceptConfig(**settings))
     update_ms, rss, chunks = {}, {}, []
     chunk = args.window // 10
     for t in tqdm(range(args.events), desc='online learner', mininterval=5):
@@ -74,7 +79,8 @@ def main():
     refit_ms = 1e3 * (time.process_time() - start)
 
     first = update_ms[marks[0]]
-    print(f'\nonline learner: {model.config.n_particles} particles, lag {model.config.lag}, '
+    print(f'\nonline learner ({args.config} settings): {model.config.n_particles} particles, '
+          f'lag {model.config.lag}, block moves {model.config.block_moves}, '
           f'{model.num_concepts()} concepts, {model.num_positions()} position Gaussians')
     print(f"{'events':>8} {'update_ms':>10} {'ratio':>6}")
     for mark in marks:
