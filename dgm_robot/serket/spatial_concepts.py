@@ -629,7 +629,8 @@ class SpatialConceptModel:
         """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
         The concept maximises P(C | words of the name) (or is `place_<id>`); the goal is that
-        concept's most probable position Gaussian. Raises UnknownPlaceError otherwise.
+        concept's position Gaussian with the largest P(i | C) P(C | i). Raises
+        UnknownPlaceError otherwise.
         """
         b, st = self.best, self.st
         ids = self.concept_ids()
@@ -647,7 +648,10 @@ class SpatialConceptModel:
             lab = int(ids[np.argmax(logp)])
         if st['nLK'][b, lab].sum() == 0:
             raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
-        k = int(np.argmax(st['nLK'][b, lab]))
+        # the region most typical of the place and least shared with others (a Gaussian at a
+        # door is shared): P(i=k | C) * P(C | i=k)
+        n_lk = st['nLK'][b, lab]
+        k = int(np.argmax(n_lk * n_lk / np.maximum(st['nLK'][b].sum(0), 1e-12)))
         mean, cov = self.niw.mean_and_cov(st['nK'][b, k], st['sx'][b, k], st['sxx'][b, k])
         return mean, cov, lab
 
