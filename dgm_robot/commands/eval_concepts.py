@@ -121,6 +121,8 @@ def run(args):
         encode, visual = _encoder()
         runs = _sim_runs(args, seeds, encode, speech)
         config = dict(ROOMS_VAE_CONFIG)
+        if args.words == 'audio':    # acoustic tokens are the only words: they count more
+            config.update(acoustic_weight=0.5)
         if encode is None:   # colour histograms: a Dirichlet-multinomial feature at full weight
             config.update(visual='dirichlet', visual_scale=15.0, weight_visual=1.0)
         baseline = dict(scales=(10.0, 1.0 if encode else 20.0, 1.0), weights=(1.0, 1.0, 5.0))

@@ -134,7 +134,7 @@ class SpatialConceptConfig:
 ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=1.0, position_sigma=0.7,
                         position_nu0=1000.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
                         weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0,
-                        block_moves=2, acoustic_weight=0.5)
+                        block_moves=2, acoustic_weight=0.1)
 
 
 class SpatialConceptModel:
