@@ -358,10 +358,18 @@ class SpatialConceptModel:
             same = (ids == prev[:, None]) & (nL > 0)
             out += np.where(same, np.log(nL + c.sticky) - np.log(np.maximum(nL, 1e-300)), 0.0)
         if nxt is not None:
-            m = nL[np.arange(P), np.clip(nxt, 0, L - 1)] - 1.0                      # (P,)
-            gain = np.log(m + c.sticky) - np.log(np.where(m > 0, m, c.alpha))
+            gain = self._continuation_gain(nL[np.arange(P), np.clip(nxt, 0, L - 1)] - 1.0)
             out += np.where((ids == nxt[:, None]) & (nxt[:, None] >= 0), gain[:, None], 0.0)
         return out
+
+    def _continuation_gain(self, m):
+        """Return log (m + sticky) / m, the sticky gain of the next event's concept c'.
+
+        That is how much likelier c' is for the next event when this event has c' too; m counts
+        c' without both events (alpha in place of m = 0).
+        """
+        c = self.config
+        return np.log(m + c.sticky) - np.log(np.where(m > 0, m, c.alpha))
 
     @staticmethod
     def _extent(counts):
@@ -380,8 +388,10 @@ class SpatialConceptModel:
         event = self._event(slot)
         if not first:
             self._move(slot, event, -1.0)
-        logp = self._log_joint(event, prev=self._neighbour_concept(slot, -1),
-                               nxt=self._neighbour_concept(slot, 1))
+        prev = nxt = None
+        if self.config.sticky > 0:   # only the sticky prior looks at the neighbours
+            prev, nxt = self._neighbour_concept(slot, -1), self._neighbour_concept(slot, 1)
+        logp = self._log_joint(event, prev=prev, nxt=nxt)
         P, L, K = logp.shape
         flat = logp.reshape(P, -1)
         if first:
@@ -404,6 +414,8 @@ class SpatialConceptModel:
         with one concept; it moves as a whole to another concept with the probability of the
         block under each. Position Gaussians stay as they are.
         """
+        if moves == 0:
+            return
         order = np.array([s for s in np.argsort(self.win['t']) if self.win['t'][s] >= 0])
         for _ in range(moves):
             for p in range(self.config.n_particles):
@@ -440,8 +452,7 @@ class SpatialConceptModel:
             self._move(slot, event, 1.0, st=copies, concept_only=True)
         nxt = self._neighbour_concept(block[-1], 1, copies)[0]
         if nxt >= 0 and c.sticky > 0:
-            m = copies['nL'][rows, nxt] - 1.0 - (cands == nxt)
-            gain = np.log(m + c.sticky) - np.log(np.where(m > 0, m, c.alpha))
+            gain = self._continuation_gain(copies['nL'][rows, nxt] - 1.0 - (cands == nxt))
             logp += np.where(cands == nxt, gain, 0.0)
         pick = int(np.argmax(logp + self.rng.gumbel(size=len(cands))))
         for name, value in copies.items():

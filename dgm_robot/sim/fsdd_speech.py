@@ -23,7 +23,7 @@ takes can be split, so some takes teach during the tour and the rest stay unhear
 from pathlib import Path
 import re
 
-from dgm_robot.sim.speech import read_wav
+from dgm_robot.sim.speech import read_wav_cached
 
 _CLIP = re.compile(r'(\d)_([A-Za-z]+)_(\d+)')   # FSDD: {digit}_{speaker}_{take}.wav
 
@@ -72,7 +72,6 @@ class SpokenDigits:
         if missing:
             raise ValueError(f'no FSDD clips for {", ".join(missing)} in {self.folder}'
                              + ('' if takes is None else f' among takes {sorted(takes)}'))
-        self._cache = {}
 
     def digit(self, room_name):
         """Return the digit that names room_name."""
@@ -83,7 +82,8 @@ class SpokenDigits:
     def __call__(self, room_name, rng):
         """Return (pcm, sample_rate, voice) of a random tour take of room_name's digit."""
         clips = self.tour[self.digit(room_name)]
-        return self._read(*clips[int(rng.integers(len(clips)))])
+        path, voice = clips[int(rng.integers(len(clips)))]
+        return (*read_wav_cached(path), voice)
 
     def held_out(self, room_name):
         """Return every held-out take of room_name's digit, as [(pcm, sample_rate, voice)]."""
@@ -91,10 +91,4 @@ class SpokenDigits:
         if not clips:
             raise ValueError(f'no held-out takes of room {room_name!r} (digit '
                              f'{self.digit(room_name)}): the tour uses all of them')
-        return [self._read(path, voice) for path, voice in clips]
-
-    def _read(self, path, voice):
-        if path not in self._cache:
-            self._cache[path] = read_wav(path)
-        pcm, rate = self._cache[path]
-        return pcm, rate, voice
+        return [(*read_wav_cached(path), voice) for path, voice in clips]

@@ -19,6 +19,7 @@ evaluation can swap the shipped synthetic voices for recorded speech.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 import wave
 
@@ -47,6 +48,14 @@ def read_wav(path):
             f.getframerate()
 
 
+@lru_cache(maxsize=None)
+def read_wav_cached(path):
+    """Return read_wav(path), read once and read-only: a teacher says the same clips again."""
+    pcm, rate = read_wav(path)
+    pcm.flags.writeable = False
+    return pcm, rate
+
+
 class ShippedSpeech:
     """Speech source over the WAV files `<name>_<voice>_<speed>.wav` made by make_speech."""
 
@@ -59,7 +68,6 @@ class ShippedSpeech:
                 raise ValueError(f'{path}: expected a name <room>_<voice>_<speed>.wav')
             name, voice, speed = parts
             self.clips.setdefault(name, []).append((path, f'{voice} {speed}wpm'))
-        self._cache = {}
 
     def check(self, names):
         """Raise ValueError naming the room names that have no clip."""
@@ -71,10 +79,7 @@ class ShippedSpeech:
     def __call__(self, room_name, rng):
         """Return (pcm, sample_rate, voice) of a randomly chosen clip of room_name."""
         path, voice = self.clips[room_name][int(rng.integers(len(self.clips[room_name])))]
-        if path not in self._cache:
-            self._cache[path] = read_wav(path)
-        pcm, rate = self._cache[path]
-        return pcm, rate, voice
+        return (*read_wav_cached(path), voice)
 
 
 class Teacher:
