@@ -296,14 +296,16 @@ class SpatialConceptModel:
 
     # -------------------------------------------------------------- inference
 
-    def _log_joint(self, event, allow_new=True, prev=None, nxt=None, st=None):
+    def _log_joint(self, event, allow_new=True, prev=None, nxt=None, st=None, position_ll=True):
         """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
 
         L' and K' stop one past the highest slot in use, so the cost follows the number of
         concepts learned rather than the caps. prev (P,) is the concept of the event before
         (-1: none), which gets `sticky` extra pseudo-counts; nxt (P,) is the concept of the
         event after (-1: none), whose own sticky prior depends on this event's concept. st is
-        the particle state to score against (default: all particles).
+        the particle state to score against (default: all particles). position_ll=False leaves
+        out p(position | Gaussian k), which block moves do not need: they keep every event's
+        Gaussian, so that factor is the same for each concept they weigh.
         """
         c = self.config
         st = self.st if st is None else st
@@ -340,6 +342,8 @@ class SpatialConceptModel:
         prior_k = (np.log(nLK + g[:, None, None])
                    - np.log(st['nLK'][:, :L].sum(2) + c.gamma)[:, :, None])
         prior_k = np.where(allowed_k[:, None, :], prior_k, -np.inf)               # (P, L', K')
+        if not position_ll:
+            return score[:, :, None] + prior_k
         ll_k = self.niw.log_predictive(nK, st['sx'][:, :K], st['sxx'][:, :K], event['pos'])
         return score[:, :, None] + prior_k + c.weight_position * ll_k[:, None, :]
 
@@ -446,7 +450,7 @@ class SpatialConceptModel:
         logp = np.zeros(len(cands))         # log p(block's concept = cand, block | rest)
         for slot, event in zip(block, events):
             joint = self._log_joint(event, prev=self._neighbour_concept(slot, -1, copies),
-                                    st=copies)
+                                    st=copies, position_ll=False)
             logp += joint[rows, cands, copies['zk'][:, slot] if event['pos'] is not None else 0]
             copies['zl'][:, slot] = cands
             self._move(slot, event, 1.0, st=copies, concept_only=True)
