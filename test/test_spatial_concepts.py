@@ -230,3 +230,39 @@ def test_block_moves_relabel_a_visit_named_late():
     block = np.mean([_two_room_visit(2, seed) for seed in range(5)], axis=0)
     assert block[1] > 0.9 and block[1] > single[1] + 0.1
     assert block[0] > 0.9
+
+
+def test_block_probability_is_the_chain_rule_of_single_events(rooms):
+    """A block move's closed form equals adding the block's events one at a time.
+
+    Up to the block's position likelihood, which is the same for every concept (the events keep
+    their Gaussians) and so left out of the closed form.
+    """
+    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'block_moves': 0, 'lag': 32})
+    model = SpatialConceptModel(config)
+    stream(model, rooms, 0, 60)
+    order = np.argsort(model.win['t'])
+    block = order[12:20]   # events 40-47, two of them with words
+    events = [model._event(s) for s in block]
+    base = {k: v[:1].copy() for k, v in model.st.items()}
+    for slot, event in zip(block, events):
+        model._move(slot, event, -1.0, st=base, concept_only=True)
+    cands = np.r_[np.flatnonzero(base['nL'][0] > 0), np.flatnonzero(base['nL'][0] == 0)[0]]
+    closed = model._block_log_prob(base, block, events, cands)
+    chain = []
+    for cand in cands:
+        st = {k: v.copy() for k, v in base.items()}
+        total = 0.0
+        for slot, event in zip(block, events):
+            joint = model._log_joint(event, prev=model._neighbour_concept(slot, -1, st), st=st)
+            total += joint[0, cand, st['zk'][0, slot] if event['pos'] is not None else 0]
+            st['zl'][0, slot] = cand
+            model._move(slot, event, 1.0, st=st, concept_only=True)
+        after = st['zl'][0, order[20]]
+        if after == cand:   # the next event's sticky prior, without it and the block's last
+            m = st['nL'][0, after] - 2
+            total += np.log(m + config.sticky) - np.log(m)
+        chain.append(total)
+    assert len(cands) >= 3 and np.isfinite(closed).all()
+    shift = np.array(chain) - closed
+    np.testing.assert_allclose(shift, shift[0], rtol=0, atol=1e-8)

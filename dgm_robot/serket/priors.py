@@ -94,6 +94,22 @@ class DiagonalNormalGamma:
               - (dof + 1) / 2 * np.log1p(z2 / dof))
         return lp.sum(-1)
 
+    def log_predictive_batch(self, n, s, ss, bn, bs, bss):
+        """Return log p(batch | stats) summed over dims: the product of the batch's predictives.
+
+        The batch is given by its own statistics: bn events, bs (F,) their sum, bss (F,) their
+        sum of squares. It is the marginal likelihood of stats + batch over that of stats.
+        """
+        def log_normaliser(n, s, ss):   # log Z of the posterior, per dim
+            kappa_n = self.kappa0 + n[..., None]
+            mu_n = (self.kappa0 * self.mu0 + s) / kappa_n
+            a_n = self.a0 + n[..., None] / 2
+            b_n = self.b0 + 0.5 * (ss + self.kappa0 * self.mu0 ** 2 - kappa_n * mu_n ** 2)
+            return gammaln(a_n) - a_n * np.log(np.maximum(b_n, 1e-9)) - 0.5 * np.log(kappa_n)
+
+        gain = log_normaliser(n + bn, s + bs, ss + bss) - log_normaliser(n, s, ss)
+        return gain.sum(-1) - bn * bs.shape[-1] / 2 * np.log(2 * np.pi)
+
     def means(self, n, s):
         """Return the posterior mean of every dimension, shape (..., F)."""
         return (self.kappa0 * self.mu0 + s) / (self.kappa0 + n[..., None])

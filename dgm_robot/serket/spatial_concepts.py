@@ -32,6 +32,7 @@ import re
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import gammaln
 
 from dgm_robot.serket.markov import transition_matrix
 from dgm_robot.serket.priors import (DiagonalNormalGamma, dirichlet_log_predictive,
@@ -296,16 +297,14 @@ class SpatialConceptModel:
 
     # -------------------------------------------------------------- inference
 
-    def _log_joint(self, event, allow_new=True, prev=None, nxt=None, st=None, position_ll=True):
+    def _log_joint(self, event, allow_new=True, prev=None, nxt=None, st=None):
         """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
 
         L' and K' stop one past the highest slot in use, so the cost follows the number of
         concepts learned rather than the caps. prev (P,) is the concept of the event before
         (-1: none), which gets `sticky` extra pseudo-counts; nxt (P,) is the concept of the
         event after (-1: none), whose own sticky prior depends on this event's concept. st is
-        the particle state to score against (default: all particles). position_ll=False leaves
-        out p(position | Gaussian k), which block moves do not need: they keep every event's
-        Gaussian, so that factor is the same for each concept they weigh.
+        the particle state to score against (default: all particles).
         """
         c = self.config
         st = self.st if st is None else st
@@ -342,8 +341,6 @@ class SpatialConceptModel:
         prior_k = (np.log(nLK + g[:, None, None])
                    - np.log(st['nLK'][:, :L].sum(2) + c.gamma)[:, :, None])
         prior_k = np.where(allowed_k[:, None, :], prior_k, -np.inf)               # (P, L', K')
-        if not position_ll:
-            return score[:, :, None] + prior_k
         ll_k = self.niw.log_predictive(nK, st['sx'][:, :K], st['sxx'][:, :K], event['pos'])
         return score[:, :, None] + prior_k + c.weight_position * ll_k[:, None, :]
 
@@ -434,35 +431,76 @@ class SpatialConceptModel:
         """Give the window events `block` (time order, one concept) of particle p a new concept.
 
         The candidates are the other concepts in use (a new one only where the block was all
-        of its concept); each is scored by the chain rule over the block's events, plus the
-        sticky prior of the event after the block.
+        of its concept), drawn by the probability of the block under each.
         """
-        c = self.config
         events = [self._event(s) for s in block]
-        base = {k: v[p:p + 1].copy() for k, v in self.st.items() if not k.startswith('hist')}
+        base = {k: v[p:p + 1] for k, v in self.st.items() if not k.startswith('hist')}
         for slot, event in zip(block, events):
             self._move(slot, event, -1.0, st=base, concept_only=True)
         cands = np.flatnonzero(base['nL'][0] > 0)
         if base['nL'][0, self.st['zl'][p, block[0]]] <= 0:
             cands = np.append(cands, np.flatnonzero(base['nL'][0] <= 0)[0])
-        rows = np.arange(len(cands))
-        copies = {k: np.repeat(v, len(cands), axis=0) for k, v in base.items()}   # one per cand
-        logp = np.zeros(len(cands))         # log p(block's concept = cand, block | rest)
+        logp = self._block_log_prob(base, block, events, cands)
+        pick = cands[int(np.argmax(logp + self.rng.gumbel(size=len(cands))))]
+        base['zl'][0, block] = pick
         for slot, event in zip(block, events):
-            joint = self._log_joint(event, prev=self._neighbour_concept(slot, -1, copies),
-                                    st=copies, position_ll=False)
-            logp += joint[rows, cands, copies['zk'][:, slot] if event['pos'] is not None else 0]
-            copies['zl'][:, slot] = cands
-            self._move(slot, event, 1.0, st=copies, concept_only=True)
-        nxt = self._neighbour_concept(block[-1], 1, copies)[0]
-        if nxt >= 0 and c.sticky > 0:
-            gain = self._continuation_gain(copies['nL'][rows, nxt] - 1.0 - (cands == nxt))
-            logp += np.where(cands == nxt, gain, 0.0)
-        pick = int(np.argmax(logp + self.rng.gumbel(size=len(cands))))
-        for name, value in copies.items():
-            self.st[name][p] = value[pick]
-        if c.keep_history:
-            self.st['hist_l'][p, self.win['t'][block]] = cands[pick]
+            self._move(slot, event, 1.0, st=base, concept_only=True)
+        if self.config.keep_history:
+            self.st['hist_l'][p, self.win['t'][block]] = pick
+
+    def _block_log_prob(self, base, block, events, cands):
+        """Return (len(cands),) log p(block's concept = l, block | rest) for each candidate l.
+
+        base is one particle's state without the block; the block's events keep their position
+        Gaussians, so their position likelihoods are the same for every l and left out. It is
+        the chain rule of the single-event scores (_log_joint) over the block in closed form
+        (the conjugate predictives telescope into ratios of normalisers), plus the sticky
+        prior of the event after the block.
+        """
+        c = self.config
+        nL = base['nL'][0, cands]                                                   # (C,)
+        m = len(block)
+        # sticky CRP: n_l + sticky [l = C_before] for the first event (alpha for a new
+        # concept), then n_l + j + sticky for the j-th, whose predecessor is in the block
+        before = self._neighbour_concept(block[0], -1, base)[0]
+        with np.errstate(divide='ignore'):
+            logp = np.where(nL > 0, np.log(nL + c.sticky * (cands == before)), np.log(c.alpha))
+        logp += gammaln(nL + c.sticky + m) - gammaln(nL + c.sticky + 1)
+        # P(i = k | C = l) of each positioned event, counts growing as the block joins l
+        ks = np.array([base['zk'][0, s] for s, e in zip(block, events) if e['pos'] is not None])
+        if len(ks):
+            g = c.gamma / ((base['nK'][0] > 0).sum() + 1.0)
+            uniq, m_k = np.unique(ks, return_counts=True)
+            n_lk = base['nLK'][0][np.ix_(cands, uniq)]                               # (C, U)
+            n_lpos = base['nLK'][0, cands].sum(1)
+            logp += ((gammaln(n_lk + g + m_k) - gammaln(n_lk + g)).sum(1)
+                     - gammaln(n_lpos + c.gamma + len(ks)) + gammaln(n_lpos + c.gamma))
+        vis = [e['vis'] for e in events if e['vis'] is not None]
+        if vis:
+            vis = np.array(vis)                                                      # (B, F)
+            vn, vs = base['vn'][0, cands], base['vs'][0, cands]
+            if c.visual == 'gaussian':
+                ll = self.latent_prior.log_predictive_batch(
+                    vn, vs, base['vss'][0, cands], len(vis), vis.sum(0), (vis * vis).sum(0))
+            else:
+                ll = dirichlet_log_predictive(vs, vn, vis.sum(0), c.visual_beta,
+                                              self.latent_dim)
+            logp += c.weight_visual * ll
+        said = [e for e in events if e['wid'] is not None]
+        if said:
+            wid = np.concatenate([e['wid'] for e in said])
+            uniq, where = np.unique(wid, return_inverse=True)
+            wct = np.bincount(where, np.concatenate([e['wct'] for e in said]))
+            ll = dirichlet_log_predictive(base['wc'][0][np.ix_(cands, uniq)],
+                                          base['wt'][0, cands], wct, c.word_beta,
+                                          len(self.vocab))
+            logp += c.weight_words * ll
+        after = self._neighbour_concept(block[-1], 1, base)[0]
+        if after >= 0 and c.sticky > 0:
+            # the block's last event and the one after share `after` only when l = after
+            gain = self._continuation_gain(base['nL'][0, after] + m - 2.0)
+            logp += np.where(cands == after, gain, 0.0)
+        return logp
 
     def _neighbour_concept(self, slot, step, st=None):
         """Return (P,) the concept of the event `step` (-1 or +1) from the one in `slot`.
