@@ -430,8 +430,8 @@ class SpatialConceptModel:
     def _move_block(self, p, block):
         """Give the window events `block` (time order, one concept) of particle p a new concept.
 
-        The candidates are the other concepts in use (a new one only where the block was all
-        of its concept), drawn by the probability of the block under each.
+        The candidates are the concepts in use, its own included (and a new one where the block
+        was all of its concept), drawn by the probability of the block under each.
         """
         events = [self._event(s) for s in block]
         base = {k: v[p:p + 1] for k, v in self.st.items() if not k.startswith('hist')}
