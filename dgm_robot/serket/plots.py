@@ -19,6 +19,7 @@ matplotlib.use('Agg')
 from matplotlib.patches import Ellipse  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from scipy.optimize import linear_sum_assignment  # noqa: E402
 
 
 def _ellipse(ax, mean, cov, colour, sigmas=2.0):
@@ -28,18 +29,41 @@ def _ellipse(ax, mean, cov, colour, sigmas=2.0):
     ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, lw=1.5, color=colour))
 
 
+def matched_colours(learned, truth, n_colours=20):
+    """Return {concept id: colour index}, each concept taking its true category's colour.
+
+    Concepts and categories are paired one to one by their overlap (Hungarian matching), so
+    in the two panels the same colour means the same place and a mislabelled stretch shows up.
+    Concepts left unpaired take colours that no category uses.
+    """
+    learned, truth = np.asarray(learned), np.asarray(truth)
+    concepts, categories = np.unique(learned), np.unique(truth)
+    overlap = (learned[:, None] == concepts).T.astype(int) @ (truth[:, None] == categories)
+    rows, cols = linear_sum_assignment(-overlap)
+    colour = {int(concepts[r]): int(categories[c]) % n_colours for r, c in zip(rows, cols)}
+    spare = iter(sorted(set(range(n_colours)) - {int(c) % n_colours for c in categories}))
+    for concept in concepts:
+        if int(concept) not in colour:
+            colour[int(concept)] = next(spare, int(concept) % n_colours)
+    return colour
+
+
 def plot_concept_map(path, positions, learned, regions, truth, truth_names=None, title=''):
     """Write a PNG of the positions coloured by learned concept and by true category.
 
     Left: learned concepts with each region's 2-sigma ellipse and name; right: ground truth.
+    A concept is drawn in the colour of the category it matches (matched_colours).
     """
     cmap = plt.get_cmap('tab20')
+    colour = matched_colours(learned, truth)
     fig, axes = plt.subplots(1, 2, figsize=(13, 6), sharex=True, sharey=True)
     ax = axes[0]
-    ax.scatter(positions[:, 0], positions[:, 1], c=[cmap(int(c) % 20) for c in learned], s=30)
+    ax.scatter(positions[:, 0], positions[:, 1], c=[cmap(colour[int(c)]) for c in learned],
+               s=30)
     labels = {}     # concepts sharing a position Gaussian share one label
     for region in regions:
-        _ellipse(ax, region.mean, region.cov, cmap(region.concept_id % 20))
+        shade = cmap(colour.get(region.concept_id, region.concept_id % 20))
+        _ellipse(ax, region.mean, region.cov, shade)
         labels.setdefault(region.position_id, (region.mean, []))[1].append(region.name)
     for mean, names in labels.values():
         ax.annotate(' / '.join(dict.fromkeys(names)), mean, ha='center', fontsize=9,
