@@ -46,6 +46,7 @@ from dgm_robot.models.audio_features import (  # noqa: E402,I100
     find_utterances, trim_silence, UtteranceEmbedder)
 from dgm_robot.models.utterance_encoder import load_encoder, train_encoder  # noqa: E402
 from dgm_robot.serket.acoustic_words import AcousticWords  # noqa: E402
+from dgm_robot.serket.evaluation import purity  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 THRESHOLDS = {'mfcc': (1.1, 1.2), 'mfcc+encoder': (0.75, 0.8, 0.85, 0.9)}   # default 0.85
@@ -88,14 +89,6 @@ def load_rooms(folder):
     return _load(Path(folder).glob('*.wav'), lambda s: tuple(s.split('_')[:2]))
 
 
-def purity(labels, tokens):
-    """Fraction of utterances that carry their token's majority label."""
-    by_token = {}
-    for label, token in zip(labels, tokens):
-        by_token.setdefault(token, []).append(label)
-    return sum(Counter(v).most_common(1)[0][1] for v in by_token.values()) / len(labels)
-
-
 def consistency(labels, tokens, reference):
     """Mean over words of the fraction of utterances whose token is ``reference[word]``."""
     words = sorted(set(labels))
@@ -119,7 +112,7 @@ def evaluate_fold(vectors, train, test, labels, threshold, seed):
     test_tokens = [words.assign_vector(vectors[i])[0] for i in test]
     y_train = [labels[i] for i in order]
     y_test = [labels[i] for i in test]
-    return {'purity': purity(y_test, test_tokens),
+    return {'purity': purity(test_tokens, y_test),
             'ARI': adjusted_rand_score(y_test, test_tokens),
             'NMI': normalized_mutual_info_score(y_test, test_tokens),
             'words': len(words.counts),

@@ -24,6 +24,7 @@ import pytest
 
 from dgm_robot.serket.acoustic_words import AcousticWords
 from dgm_robot.serket.datasets import from_sequence
+from dgm_robot.serket.evaluation import purity
 from dgm_robot.sim import load_layout, simulate_sequence
 from dgm_robot.sim.fsdd_speech import SpokenDigits
 from dgm_robot.sim.speech import read_wav
@@ -36,14 +37,6 @@ TOUR = dict(steps=2000, seed=0, teacher_prob=1.0)   # about 16 utterances, a few
 TOKEN_PURITY_BAR = 0.8
 ROOM_TOKEN_BAR = 0.5
 QUERY_BAR = 0.5   # held-out nicolas takes -> right room: 0.75-0.875 (seeds 0-5), chance 0.25
-
-
-def purity(labels, truth):
-    """Fraction of items whose truth is the most common truth among items with their label."""
-    groups = {}
-    for label, true in zip(labels, truth):
-        groups.setdefault(label, Counter())[true] += 1
-    return sum(c.most_common(1)[0][1] for c in groups.values()) / len(labels)
 
 
 @pytest.fixture(scope='module')

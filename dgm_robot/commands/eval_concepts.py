@@ -114,15 +114,13 @@ def run(args):
     else:
         from dgm_robot.sim.layout import load_layout
         rooms = load_layout('house4').rooms
-        speech = None
+        speech, config = None, dict(ROOMS_VAE_CONFIG)
         if args.words == 'audio':
             from dgm_robot.sim.fsdd_speech import SpokenDigits
             speech = SpokenDigits(args.data / 'fsdd', [r.name for r in rooms], takes=range(8))
+            config.update(acoustic_weight=0.5)   # the only words: acoustic tokens count more
         encode, visual = _encoder()
         runs = _sim_runs(args, seeds, encode, speech)
-        config = dict(ROOMS_VAE_CONFIG)
-        if args.words == 'audio':    # acoustic tokens are the only words: they count more
-            config.update(acoustic_weight=0.5)
         if encode is None:   # colour histograms: a Dirichlet-multinomial feature at full weight
             config.update(visual='dirichlet', visual_scale=15.0, weight_visual=1.0)
         baseline = dict(scales=(10.0, 1.0 if encode else 20.0, 1.0), weights=(1.0, 1.0, 5.0))

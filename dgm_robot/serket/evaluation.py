@@ -18,6 +18,8 @@ Scores are those of the SpCoSLAM papers: ARI and NMI of the concept labels C_t a
 position-distribution labels i_t, and EAR, the accuracy of the estimated numbers L and K.
 """
 
+from collections import Counter
+
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -36,6 +38,14 @@ ALBERTB_CONFIG = dict(visual='dirichlet', n_particles=8, lag=12, alpha=0.5, gamm
                       weight_words=4.0, weight_visual=0.2)
 # its batch baseline: MLDA over (GMM posterior x 10, Places365 x 1, words with weight 10)
 ALBERTB_BASELINE = dict(scales=(10.0, 1.0, 1.0), weights=(1.0, 1.0, 10.0))
+
+
+def purity(clusters, truth):
+    """Return the fraction of items whose truth is the most common truth in their cluster."""
+    groups = {}
+    for cluster, true in zip(clusters, truth):
+        groups.setdefault(cluster, Counter())[true] += 1
+    return sum(c.most_common(1)[0][1] for c in groups.values()) / len(clusters)
 
 
 def ear(estimated, truth):

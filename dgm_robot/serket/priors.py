@@ -80,13 +80,17 @@ class DiagonalNormalGamma:
     a0: float = 1.0
     b0: float = 1.0
 
-    def log_predictive(self, n, s, ss, x):
-        """Return log p(x | stats) summed over dims; n (...), s and ss (..., F), x (F,)."""
+    def posterior(self, n, s, ss):
+        """Return (mu_n, kappa_n, a_n, b_n) per dimension from n (...), s and ss (..., F)."""
         kappa_n = self.kappa0 + n[..., None]
         mu_n = (self.kappa0 * self.mu0 + s) / kappa_n
         a_n = self.a0 + n[..., None] / 2
         b_n = self.b0 + 0.5 * (ss + self.kappa0 * self.mu0 ** 2 - kappa_n * mu_n ** 2)
-        b_n = np.maximum(b_n, 1e-9)
+        return mu_n, kappa_n, a_n, np.maximum(b_n, 1e-9)
+
+    def log_predictive(self, n, s, ss, x):
+        """Return log p(x | stats) summed over dims; n (...), s and ss (..., F), x (F,)."""
+        mu_n, kappa_n, a_n, b_n = self.posterior(n, s, ss)
         dof = 2 * a_n
         scale2 = b_n * (kappa_n + 1) / (a_n * kappa_n)
         z2 = (x - mu_n) ** 2 / scale2
@@ -101,11 +105,8 @@ class DiagonalNormalGamma:
         sum of squares. It is the marginal likelihood of stats + batch over that of stats.
         """
         def log_normaliser(n, s, ss):   # log Z of the posterior, per dim
-            kappa_n = self.kappa0 + n[..., None]
-            mu_n = (self.kappa0 * self.mu0 + s) / kappa_n
-            a_n = self.a0 + n[..., None] / 2
-            b_n = self.b0 + 0.5 * (ss + self.kappa0 * self.mu0 ** 2 - kappa_n * mu_n ** 2)
-            return gammaln(a_n) - a_n * np.log(np.maximum(b_n, 1e-9)) - 0.5 * np.log(kappa_n)
+            _, kappa_n, a_n, b_n = self.posterior(n, s, ss)
+            return gammaln(a_n) - a_n * np.log(b_n) - 0.5 * np.log(kappa_n)
 
         gain = log_normaliser(n + bn, s + bs, ss + bss) - log_normaliser(n, s, ss)
         return gain.sum(-1) - bn * bs.shape[-1] / 2 * np.log(2 * np.pi)

@@ -207,8 +207,8 @@ class SpatialConceptModel:
                 self.st[name] = np.concatenate(
                     [self.st[name], np.full((self.config.n_particles, 1), -1)], axis=1)
         self._gibbs(slot, first=True)
-        for other in np.argsort(self.win['t']):
-            if self.win['t'][other] >= 0 and other != slot:
+        for other in self._window_order():
+            if other != slot:
                 self._gibbs(other, first=False)
         self._move_blocks(self.config.block_moves)
         self.n_events += 1
@@ -417,7 +417,7 @@ class SpatialConceptModel:
         """
         if moves == 0:
             return
-        order = np.array([s for s in np.argsort(self.win['t']) if self.win['t'][s] >= 0])
+        order = self._window_order()
         for _ in range(moves):
             for p in range(self.config.n_particles):
                 labels = self.st['zl'][p, order]
@@ -502,6 +502,11 @@ class SpatialConceptModel:
             logp += np.where(cands == after, gain, 0.0)
         return logp
 
+    def _window_order(self):
+        """Return the slots of the window's events, oldest first."""
+        order = np.argsort(self.win['t'])
+        return order[self.win['t'][order] >= 0]
+
     def _neighbour_concept(self, slot, step, st=None):
         """Return (P,) the concept of the event `step` (-1 or +1) from the one in `slot`.
 
@@ -583,9 +588,8 @@ class SpatialConceptModel:
         window would let pile up (config.block_moves should be 0 for a batch learner).
         """
         for _ in range(sweeps):
-            for slot in np.argsort(self.win['t']):
-                if self.win['t'][slot] >= 0:
-                    self._gibbs(slot, first=False)
+            for slot in self._window_order():
+                self._gibbs(slot, first=False)
 
     # ---------------------------------------------------------------- queries
 
