@@ -85,6 +85,14 @@ def place_names(listener, index=-1):
     return {c.class_name for c in infos[index].class_map} if infos else set()
 
 
+def describe_places(listener):
+    """Return the newest places message as 'name (x, y) weight, ...' for a failure message."""
+    places = listener.inbox['/concept_learner/places']
+    return ', '.join(f'{d.id} ({d.bbox.center.position.x:.1f}, {d.bbox.center.position.y:.1f}) '
+                     f'{d.results[0].hypothesis.score:.2f}'
+                     for d in (places[-1].detections if places else []))
+
+
 def await_learned_name(listener, group):
     """Return a room name the teacher said, once place_info was updated after it was said."""
     heard, infos = listener.inbox['/words'], listener.inbox['/concept_learner/place_info']
@@ -197,7 +205,8 @@ def test_named_place_gives_a_goal_inside_that_room(stack):
         xmin, ymin, xmax, ymax = room.bounds
         assert xmin - DOOR_MARGIN <= x <= xmax + DOOR_MARGIN and \
             ymin - DOOR_MARGIN <= y <= ymax + DOOR_MARGIN, \
-            f'goal ({x:.2f}, {y:.2f}) for {name} outside {room.bounds} (+{DOOR_MARGIN} m)'
+            f'goal ({x:.2f}, {y:.2f}) for {name} outside {room.bounds} (+{DOOR_MARGIN} m); ' \
+            f'places: {describe_places(listener)}'
     xmin, ymin, xmax, ymax = np.array([r.bounds for r in load_layout(LAYOUT).rooms]).T
     assert xmin.min() <= x <= xmax.max() and ymin.min() <= y <= ymax.max(), 'goal off the map'
 

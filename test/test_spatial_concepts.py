@@ -22,8 +22,8 @@ from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
 from dgm_robot.serket.evaluation import ALBERTB_CONFIG, run_batch_baseline, run_online
 from dgm_robot.serket.spatial_concepts import (ObservationError, ROOMS_VAE_CONFIG,
                                                SpatialConceptConfig, SpatialConceptModel,
-                                               UnknownPlaceError)
-from dgm_robot.serket.state_io import StateFileError
+                                               STATE_KIND, STATE_VERSION, UnknownPlaceError)
+from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 
 
 def stream(model, data, start=0, stop=None):
@@ -97,6 +97,42 @@ def test_a_position_before_any_position_gaussian_still_gets_a_posterior():
     model.observe(0.0, latent=np.zeros(4), words='kitchen')
     post = model.place_posterior(latent=np.zeros(4), position=(1.0, 2.0))
     assert len(post.ids) == 1 and post.probs[0] == pytest.approx(1.0)
+
+
+def _one_place_two_rooms(seed=0):
+    """Return a learner with one concept over two rooms, named 'office' only in the smaller."""
+    # alpha ~ 0: a single concept; rooms 10 m apart: a position Gaussian each
+    model = SpatialConceptModel(SpatialConceptConfig(alpha=1e-9, seed=seed))
+    rng = np.random.default_rng(seed)
+    for t in range(20):
+        office = t >= 14
+        centre = (10.0, 0.0) if office else (0.0, 0.0)
+        model.observe(float(t), position=centre + rng.normal(0.0, 0.3, 2),
+                      words='office' if t in (15, 18) else None)
+    return model
+
+
+def test_a_name_leads_to_where_it_was_heard():
+    """A place that took in part of another room sends its name to where the name was said."""
+    for seed in range(3):
+        model = _one_place_two_rooms(seed)
+        assert model.num_concepts() == 1 and len(model.regions()) == 2
+        mean, _, _ = model.goal_for_name('office')
+        assert np.linalg.norm(mean - (10.0, 0.0)) < 1.0, f'seed {seed}: goal {mean}'
+
+
+def test_a_state_saved_before_words_were_counted_per_region_still_loads(tmp_path):
+    """Such a file resumes with its places; the name then leads to the most typical region."""
+    path = tmp_path / 'concepts.npz'
+    _one_place_two_rooms().save(path)
+    arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
+    del arrays['st_wk']
+    save_state(path, arrays, meta)
+    model = SpatialConceptModel.load(path)
+    assert model.concept_names() == {0: 'office'}
+    mean, _, _ = model.goal_for_name('office')
+    assert np.linalg.norm(mean) < 1.0      # 14 events at (0, 0) against 6 at (10, 0)
+    model.observe(20.0, position=(10.0, 0.2), words='office')   # and it learns on
 
 
 def test_text_words_name_a_place_before_acoustic_tokens():

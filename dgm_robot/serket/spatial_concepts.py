@@ -166,6 +166,7 @@ class SpatialConceptModel:
             'sxx': np.zeros((P, K, POS_DIM, POS_DIM)),
             'wc': np.zeros((P, L, 16)),             # word counts (vocabulary capacity grows)
             'wt': np.zeros((P, L)),
+            'wk': np.zeros((P, K, 16)),             # word counts per position Gaussian
             'trans': np.zeros((P, L, L)),           # concept transitions of finalised events
             'last': np.full(P, -1),                 # concept of the last finalised event
             'zl': np.full((P, W), -1),              # window assignments: concept
@@ -266,7 +267,8 @@ class SpatialConceptModel:
         cap = self.st['wc'].shape[2]
         if len(self.vocab) > cap:
             grow = max(len(self.vocab), 2 * cap) - cap
-            self.st['wc'] = np.pad(self.st['wc'], ((0, 0), (0, 0), (0, grow)))
+            for name in ('wc', 'wk'):
+                self.st[name] = np.pad(self.st[name], ((0, 0), (0, 0), (0, grow)))
         if event['wid'] is not None and len(event['wid']) > self.win['wid'].shape[1]:
             grow = len(event['wid']) - self.win['wid'].shape[1]
             self.win['wid'] = np.pad(self.win['wid'], ((0, 0), (0, grow)), constant_values=-1)
@@ -535,6 +537,9 @@ class SpatialConceptModel:
                 st['nK'][p, k] += sign
                 st['sx'][p, k] += sign * x
                 st['sxx'][p, k] += sign * np.outer(x, x)
+                if event['wid'] is not None:
+                    st['wk'][p[:, None], k[:, None], event['wid'][None, :]] += \
+                        sign * event['wct']
         if event['vis'] is not None:
             f = event['vis']
             if c.visual == 'gaussian':
@@ -555,7 +560,7 @@ class SpatialConceptModel:
             empty_k = (st['nK'][p, k] <= 0.5 if event['pos'] is not None and not concept_only
                        else np.zeros(0, bool))
             if empty_k.any():
-                for name in ('nK', 'sx', 'sxx'):
+                for name in ('nK', 'sx', 'sxx', 'wk'):
                     st[name][p[empty_k], k[empty_k]] = 0
 
     def _finalise(self, slot):
@@ -686,13 +691,15 @@ class SpatialConceptModel:
         """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
         The concept maximises P(C | words of the name) (or is `place_<id>`); the goal is that
-        concept's position Gaussian with the largest P(i | C) P(C | i). Raises
-        UnknownPlaceError otherwise.
+        concept's position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1), n_wi being
+        how often the name was heard there: a concept that took in part of another room keeps
+        its goal where its name was said. Raises UnknownPlaceError otherwise.
         """
         b, st = self.best, self.st
         ids = self.concept_ids()
         if len(ids) == 0:
             raise UnknownPlaceError('no places learned yet')
+        heard = np.zeros(st['nK'].shape[1])
         if name.startswith('place_') and name[6:].isdigit() and int(name[6:]) in ids:
             lab = int(name[6:])
         else:
@@ -703,12 +710,13 @@ class SpatialConceptModel:
             log_pw = np.log(self.word_probabilities()[ids][:, wid])          # (L', m)
             logp = np.log(st['nL'][b][ids]) + log_pw @ wct
             lab = int(ids[np.argmax(logp)])
+            heard = st['wk'][b][:, wid] @ wct                                 # (K,)
         if st['nLK'][b, lab].sum() == 0:
             raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
         # the region most typical of the place and least shared with others (a Gaussian at a
-        # door is shared): P(i=k | C) * P(C | i=k)
+        # door is shared), P(i=k | C) * P(C | i=k), where the name was heard
         n_lk = st['nLK'][b, lab]
-        k = int(np.argmax(n_lk * n_lk / np.maximum(st['nLK'][b].sum(0), 1e-12)))
+        k = int(np.argmax(n_lk * n_lk / np.maximum(st['nLK'][b].sum(0), 1e-12) * (heard + 1)))
         mean, cov = self.niw.mean_and_cov(st['nK'][b, k], st['sx'][b, k], st['sxx'][b, k])
         return mean, cov, lab
 
@@ -754,6 +762,9 @@ class SpatialConceptModel:
         arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
         model = cls(SpatialConceptConfig(**meta['config']))
         model.st = {k[3:]: v for k, v in arrays.items() if k.startswith('st_')}
+        if 'wk' not in model.st:   # saved before words were counted per position Gaussian
+            shape = model.st['nK'].shape + model.st['wc'].shape[2:]
+            model.st['wk'] = np.zeros(shape)
         model.win = {k[4:]: v for k, v in arrays.items() if k.startswith('win_')}
         model.last_posterior = arrays['last_posterior']
         model.vocab = Vocabulary(meta['vocab'])
