@@ -699,7 +699,7 @@ class SpatialConceptModel:
         ids = self.concept_ids()
         if len(ids) == 0:
             raise UnknownPlaceError('no places learned yet')
-        heard = np.zeros(st['nK'].shape[1])
+        heard = 0.0   # times the name was heard in each position Gaussian (K,)
         if name.startswith('place_') and name[6:].isdigit() and int(name[6:]) in ids:
             lab = int(name[6:])
         else:
@@ -710,7 +710,7 @@ class SpatialConceptModel:
             log_pw = np.log(self.word_probabilities()[ids][:, wid])          # (L', m)
             logp = np.log(st['nL'][b][ids]) + log_pw @ wct
             lab = int(ids[np.argmax(logp)])
-            heard = st['wk'][b][:, wid] @ wct                                 # (K,)
+            heard = st['wk'][b][:, wid] @ wct
         if st['nLK'][b, lab].sum() == 0:
             raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
         # the region most typical of the place and least shared with others (a Gaussian at a
