@@ -110,9 +110,8 @@ def test_outputs_arrive_typed_shaped_and_stamped(stack):
     streams = ['/vae_encoder/latent', '/world_model/state', '/world_model/prediction',
                '/concept_learner/place']
     quiet = ('/goal_pose', '/words')
-    # the first concept may be made before the first pose arrives: it has no region (places,
-    # markers) and the place posterior is empty (serket place_posterior) until a learning step
-    # with a position
+    # latents that come before the first pose are only classified (an empty place posterior
+    # while nothing is learned): learning starts with the first latent that has a position
     listener.spin_until(lambda: all(len(inbox[t]) >= 3 for t in streams) and all(
         inbox[t] for t in inbox if t not in quiet) and inbox[streams[-1]][-1].results
         and inbox['/concept_learner/places'][-1].detections, 120.0,

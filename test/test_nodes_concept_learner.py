@@ -154,11 +154,11 @@ def test_place_prediction_is_stamped_at_the_last_predicted_row(learner, room_lat
     rows = 4
     prediction = array_to_32fc2(image_type, stamp(learner.compat, 5.0),
                                 np.tile(mean, (rows, 1)), np.tile(var, (rows, 1)))
-    predictions.publish(prediction)  # before any latent: nothing to classify against yet
-    learner.spin_until(lambda: learner.tested.skips.total == 1, what='early prediction skipped')
+    predictions.publish(prediction)  # before any latent: no place known yet
+    assert not learner.await_message('concept_learner/place_prediction').results
     observe(learner, 4.9, (mean, var), ROOMS['kitchen'], 'kitchen')
     predictions.publish(prediction)
-    place = learner.await_message('concept_learner/place_prediction')
+    place = learner.await_message('concept_learner/place_prediction', count=2)
     dt = learner.tested.get_parameter('prediction_dt').value
     assert header_seconds(place.header) == pytest.approx(5.0 + rows * dt, abs=1e-6)
     assert place.header.frame_id == 'camera'
@@ -186,6 +186,40 @@ def test_bad_inputs_are_skipped_and_learning_goes_on(learner, room_latents):
     place = learner.await_message('concept_learner/place')
     assert header_seconds(place.header) == pytest.approx(3.0)
     assert node._position(3.0) == ROOMS['kitchen']
+
+
+def test_latents_without_a_position_are_classified_until_one_arrives(learner, room_latents):
+    """Latents with no pose are classified but teach nothing; their words wait for a pose."""
+    node = learner.tested
+    observe(learner, 1.0, room_latents['kitchen'][0], text='kitchen')
+    observe(learner, 1.5, room_latents['kitchen'][1])
+    places = learner.await_message('concept_learner/place', count=2)
+    assert places.results == [] and node.concepts.model.n_events == 0   # no place known yet
+    assert node.unpositioned == 2
+    assert '2 latents had no pose or odometry' in node._report()[0]
+    observe(learner, 2.0, room_latents['kitchen'][2], ROOMS['kitchen'])
+    assert node.concepts.model.n_events == 1
+    assert list(node.concepts.names().values()) == ['kitchen']
+    [region] = node.concepts.regions()
+    np.testing.assert_allclose(region.mean, ROOMS['kitchen'], atol=0.1)
+    observe(learner, 10.0, room_latents['kitchen'][3])   # pose too old: classified only
+    place = learner.await_message('concept_learner/place', count=4)
+    assert [r.class_id for r in place.results] == [str(region.concept_id)]
+    assert node.concepts.model.n_events == 1 and node.unpositioned == 3
+
+
+def test_learn_without_position_learns_from_vision_alone(ros, room_latents):
+    """A robot without localisation can still learn places from what it sees and hears."""
+    probe = start(ros, learn_without_position=True)
+    try:
+        observe(probe, 1.0, room_latents['kitchen'][0], text='kitchen')
+        node = probe.tested
+        assert node.concepts.model.n_events == 1 and node.unpositioned == 0
+        assert list(node.concepts.names().values()) == ['kitchen']
+        assert node.concepts.regions() == []
+    finally:
+        probe.close()
+        probe.tested.destroy_node()
 
 
 def test_parameters_refuse_bad_values_and_map_frame_takes_effect(learner, room_latents):

@@ -20,6 +20,7 @@ import torch
 
 from dgm_robot.models.world_model import WorldModel
 from dgm_robot.pipeline import BadInput, Concepts, Encoder, Filter, OutOfOrderStamp
+from dgm_robot.pipeline.concepts import MAX_PENDING
 from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
 
 
@@ -119,3 +120,16 @@ def test_concepts_learn_only_when_due():
     assert concepts.model.n_events == 4
     with pytest.raises(BadInput):
         concepts.observe(4.5, np.full(4, np.nan), (0.0, 0.0))
+
+
+def test_words_heard_while_not_learning_wait_for_the_next_event_and_are_bounded():
+    """learn=False only classifies; the newest MAX_PENDING words join the next learning event."""
+    concepts = Concepts(learn_period=0.0)
+    rng = np.random.default_rng(0)
+    for t in range(100):
+        post = concepts.observe(float(t), rng.standard_normal(4), words=[f'w{t}'], learn=False)
+        assert len(post.ids) == 0
+    assert concepts.model.n_events == 0 and len(concepts.pending) == MAX_PENDING
+    concepts.observe(100.0, rng.standard_normal(4), (0.0, 0.0))
+    assert concepts.model.n_events == 1 and concepts.pending == []
+    assert set(concepts.model.vocab.tokens) == {f'w{t}' for t in range(100 - MAX_PENDING, 100)}

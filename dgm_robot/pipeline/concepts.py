@@ -33,6 +33,7 @@ from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 __all__ = ['Concepts', 'PlacePosterior', 'Region']
 
 ACOUSTIC_KIND = 'dgm_robot.acoustic_words'
+MAX_PENDING = 64   # words kept for the next learning event (the newest, if it is long in coming)
 
 
 class Concepts:
@@ -60,12 +61,17 @@ class Concepts:
         """Where the acoustic-word codebook is saved, beside the concept state."""
         return Path(str(self.state_path) + '.acoustic.npz')
 
-    def observe(self, stamp, latent_mean, position=None, words=None):
-        """Classify one frame's latent, learning from it when due; return its PlacePosterior."""
+    def observe(self, stamp, latent_mean, position=None, words=None, learn=True):
+        """Classify one frame's latent, learning from it when due; return its PlacePosterior.
+
+        learn=False only classifies (a frame with no position, while places are to be tied to
+        positions); its words wait, like those between learning events, for the next one.
+        """
         if self.use_words and words:
             self.pending.extend(words)
-        due = (self.pending or self.last_learned is None
-               or stamp - self.last_learned >= self.learn_period)
+            del self.pending[:-MAX_PENDING]
+        due = learn and (self.pending or self.last_learned is None
+                         or stamp - self.last_learned >= self.learn_period)
         try:
             if not due:
                 return self.model.place_posterior(latent=latent_mean, position=position)
@@ -95,6 +101,7 @@ class Concepts:
             except AudioInputError:
                 self.skipped_utterances += 1   # e.g. too short once silence is trimmed
         self.pending.extend(tokens)
+        del self.pending[:-MAX_PENDING]
         return tokens
 
     def predict_place(self, latent_mean):

@@ -18,8 +18,11 @@ Inputs: `vae_encoder/latent`, `pose` (map frame; `odom` stands in until a pose a
 `audio` + `audio_info`, `world_model/prediction`, `~/navigate_to`. Outputs: `~/place` (posterior
 for each latent, its header), `~/place_prediction` (posterior at the last predicted row's stamp),
 `~/place_info`, `~/places`, `~/markers` (latched, re-published when names or regions change),
-`goal_pose` for a known place name, `/diagnostics`. The learned state is saved every save_period
-and when the node is destroyed (also on Ctrl-C and SIGTERM), and resumed on start.
+`goal_pose` for a known place name, `/diagnostics`. Places are tied to positions, so a latent
+with no recent pose or odometry is only classified (unless learn_without_position): places
+learned before localisation starts would have no region of their own on the map. The learned
+state is saved every save_period and when the node is destroyed (also on Ctrl-C and SIGTERM),
+and resumed on start.
 """
 
 import time
@@ -74,6 +77,8 @@ class ConceptLearnerNode(Node):
         self.latents = LatestFrame()
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
+        self.unpositioned = 0  # latents classified but not learned: no recent position
+        self._unpositioned_recent = 0
         self._words = []  # texts heard since the last observation
         self._pose = None  # (stamp s, x, y) in the map frame
         self._odom = None  # the same from odometry, used until a pose arrives
@@ -222,12 +227,17 @@ class ConceptLearnerNode(Node):
         stamp = stamp_to_sec(msg.header.stamp)
         try:
             mean, _ = latent_from_image(msg)
-            posterior = self.concepts.observe(stamp, mean, position=self._position(stamp),
-                                              words=list(self._words))
+            position = self._position(stamp)
+            learn = position is not None or self.params['learn_without_position']
+            posterior = self.concepts.observe(stamp, mean, position=position,
+                                              words=list(self._words), learn=learn)
         except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp
             self.skips.skip('latent', err)
             return
         self._words = []
+        if not learn:
+            self.unpositioned += 1
+            self._unpositioned_recent += 1
         self._place_pub.publish(place_msgs.classification(msg.header, posterior))
         if self.concepts.version != self._published_version:
             self._publish_places(msg.header.stamp)
@@ -270,10 +280,14 @@ class ConceptLearnerNode(Node):
         problems = [self._save_problem] if self._save_problem else []
         if self.skips.recent:
             problems.append(f'{self.skips.recent} bad inputs skipped')
-        self.skips.recent = 0
+        if self._unpositioned_recent:
+            problems.append(f'{self._unpositioned_recent} latents had no pose or odometry within '
+                            'max_pose_age: classified, not learned')
+        self.skips.recent = self._unpositioned_recent = 0
         values = {**self._diagnostics.latency.pop_summary(),
                   'observations': self.processed, 'frames_dropped': self.latents.dropped,
                   'inputs_skipped': self.skips.total,
+                  'latents_without_position': self.unpositioned,
                   'utterances_skipped': self.concepts.skipped_utterances,
                   'concepts': len(self.concepts.names()),
                   'regions': len(self.concepts.regions()), 'version': self.concepts.version,

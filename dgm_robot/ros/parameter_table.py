@@ -115,6 +115,8 @@ CONCEPT_LEARNER = (
     Param('use_audio', True, 'learn from speech on audio (acoustic words)'),
     Param('max_pose_age', 1.0, 's; a latent further than this from the last pose has no position',
           low=0.0, high=3600.0),
+    Param('learn_without_position', False, 'learn places from latents with no recent pose or '
+          'odometry (a robot without localisation); false: those are only classified'),
     Param('use_nav2_action', False, 'also send NavigateToPose goals when nav2_msgs is importable '
           '(rclpy only)'),
     Param('prediction_dt', 0.1, "s between world_model/prediction rows (world_model's "

@@ -633,7 +633,7 @@ class SpatialConceptModel:
         if self.latent_dim is None:
             event['vis'] = None
         if event['vis'] is None and event['pos'] is None and event['wid'] is None:
-            raise ObservationError('nothing to classify: the latent size is not known yet')
+            return np.zeros(self.config.max_concepts)   # no latent learned yet to compare with
         logp = logsumexp(self._log_joint(event, allow_new=False)[self.best], axis=1)  # (L',)
         if not np.isfinite(logp).any() and event['pos'] is not None:
             # concepts learned before any position: no position Gaussian can explain one yet
