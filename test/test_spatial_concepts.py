@@ -121,6 +121,19 @@ def test_a_name_leads_to_where_it_was_heard():
         assert np.linalg.norm(mean - (10.0, 0.0)) < 1.0, f'seed {seed}: goal {mean}'
 
 
+def test_a_name_heard_once_finds_its_small_place_beside_a_big_one():
+    """The name's words weigh as in learning, so a big place does not outvote a new one."""
+    model = SpatialConceptModel(SpatialConceptConfig(seed=0, alpha=0.1, weight_words=10.0))
+    for t in range(30):
+        model.observe(float(t), position=(0.1 * (t % 3), 0.0), words='office' if t == 0 else None)
+    model.observe(30.0, position=(10.0, 0.0), words='kitchen')
+    model.observe(31.0, position=(10.1, 0.0))
+    assert model.num_concepts() == 2
+    mean, _, concept = model.goal_for_name('kitchen')
+    assert model.concept_names()[concept] == 'kitchen'
+    assert np.linalg.norm(mean - (10.0, 0.0)) < 1.0, f'goal {mean}'
+
+
 def test_a_state_saved_before_words_were_counted_per_region_still_loads(tmp_path):
     """Such a file resumes with its places; the name then leads to the most typical region."""
     path = tmp_path / 'concepts.npz'
