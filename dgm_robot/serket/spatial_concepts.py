@@ -690,11 +690,11 @@ class SpatialConceptModel:
     def goal_for_name(self, name):
         """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
-        The concept maximises P(C | words of the name), the words weighted by weight_words as
-        in learning (or is `place_<id>`); the goal is that
-        concept's position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1), n_wi being
-        how often the name was heard there: a concept that took in part of another room keeps
-        its goal where its name was said. Raises UnknownPlaceError otherwise.
+        The concept maximises P(C | words of the name), the place posterior of the name alone
+        (its words weigh as in learning), or is `place_<id>`; the goal is that concept's
+        position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1), n_wi being how often
+        the name was heard there: a concept that took in part of another room keeps its goal
+        where its name was said. Raises UnknownPlaceError otherwise.
         """
         b, st = self.best, self.st
         ids = self.concept_ids()
@@ -708,11 +708,7 @@ class SpatialConceptModel:
             if len(wid) == 0:
                 raise UnknownPlaceError(f'no learned place is called {name!r} '
                                         f'(none of its words were ever heard)')
-            log_pw = np.log(self.word_probabilities()[ids][:, wid])          # (L', m)
-            # words weigh as much as in learning (weight_words), or a big concept outvotes the
-            # small one where the name was heard once
-            logp = np.log(st['nL'][b][ids]) + self.config.weight_words * (log_pw @ wct)
-            lab = int(ids[np.argmax(logp)])
+            lab = int(np.argmax(self._posterior_vector(None, None, name)))
             heard = st['wk'][b][:, wid] @ wct
         if st['nLK'][b, lab].sum() == 0:
             raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
