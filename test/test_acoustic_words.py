@@ -93,6 +93,35 @@ def test_separate_clusters_become_separate_words():
     assert words.counts.tolist() == [20.0, 20.0]
 
 
+def test_message_splits_between_two_words_of_one_name_and_learns_nothing():
+    """Between two near words, the message weighs both, a far word not at all; nothing learned."""
+    words = AcousticWords(embedder=_Dim(3), new_word_distance=0.5)
+    near = np.array([[1.0, 0.0, 0.0], [np.cos(0.6), np.sin(0.6), 0.0]])   # 0.59 apart: two words
+    for x in [*near, np.array([0.0, 0.0, 1.0])]:
+        words.observe_vector(x)
+    assert words.tokens == ['aw0', 'aw1', 'aw2']
+    middle = near.mean(0) / np.linalg.norm(near.mean(0))
+    message = words.message_vector(middle)
+    assert set(message) == {'aw0', 'aw1'} and min(message.values()) > 0.4
+    assert sum(message.values()) == pytest.approx(1.0)
+    # nearer aw0, the message still gives aw1 a share; the codebook's own posterior does not
+    closer = np.array([np.cos(0.2), np.sin(0.2), 0.0])
+    assert words.message_vector(closer)['aw1'] > 0.2 > 0.01 > words.assign_vector(closer)[1][1]
+    assert words.counts.tolist() == [1.0, 1.0, 1.0]
+    assert AcousticWords(embedder=_Dim(3)).message_vector(middle) == {}
+
+
+def test_observe_message_gives_the_new_word_its_share():
+    """The first utterance is all its own new word; one near a word is mostly that word."""
+    words = AcousticWords(embedder=_Dim(3), new_word_distance=0.5)
+    assert words.observe_message_vector(np.array([1.0, 0.0, 0.0])) == ('aw0', {'aw0': 1.0})
+    token, message = words.observe_message_vector(np.array([0.0, 1.0, 0.0]))   # far: a new word
+    assert token == 'aw1' and message['aw1'] > 0.99
+    token, message = words.observe_message_vector(np.array([0.99, 0.14, 0.0]))  # near aw0
+    assert token == 'aw0' and message['aw0'] > 0.9 and words.counts.tolist() == [2.0, 1.0]
+    assert sum(message.values()) == pytest.approx(1.0)
+
+
 def test_max_words_caps_the_codebook():
     """Past max_words, far utterances join the nearest word instead of making new ones."""
     words = AcousticWords(embedder=_Dim(4), new_word_distance=0.1, max_words=2)
@@ -133,6 +162,8 @@ def test_bad_vectors_and_parameters_are_named():
         words.assign_vector(np.array([0.0, np.nan, 1.0]))
     with pytest.raises(ValueError, match='new_word_distance'):
         AcousticWords(embedder=_Dim(3), new_word_distance=0.0)
+    with pytest.raises(ValueError, match='message_variance'):
+        AcousticWords(embedder=_Dim(3), message_variance=-1.0)
 
 
 def test_state_dict_round_trip_gives_identical_assignments(shared_data, embedder):
@@ -151,9 +182,16 @@ def test_state_dict_round_trip_gives_identical_assignments(shared_data, embedder
     assert restored.observe(*clips[1]) == words.observe(*clips[1])
 
 
-def test_load_state_dict_rejects_other_versions_and_sizes():
-    """State from another version, embedder or size is refused with a clear message."""
-    state = AcousticWords(embedder=_Dim(3)).state_dict()
+def test_load_state_dict_keeps_settings_and_rejects_other_versions_and_sizes():
+    """Settings come back; state from another version or size is refused, clearly."""
+    state = AcousticWords(embedder=_Dim(3), message_variance=0.2).state_dict()
+    restored = AcousticWords(embedder=_Dim(3))
+    restored.load_state_dict(state)
+    assert restored.message_variance == 0.2
+    del state['message_variance']   # saved before messages: the codebook keeps its own
+    restored = AcousticWords(embedder=_Dim(3))
+    restored.load_state_dict(state)
+    assert restored.message_variance == AcousticWords(embedder=_Dim(3)).message_variance
     with pytest.raises(ValueError, match='version'):
         AcousticWords(embedder=_Dim(3)).load_state_dict({**state, 'version': 99})
     with pytest.raises(ValueError, match='embedding size'):

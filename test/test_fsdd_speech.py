@@ -90,14 +90,17 @@ def test_missing_speakers_digits_and_rooms_are_named(fsdd, tmp_path):
 
 
 def audio_tour(fsdd, speaker):
-    """Return (speech, sequence, audio-mode ConceptData, (tokens, true rooms) per utterance)."""
+    """Return (speech, sequence, audio-mode ConceptData, (word, true room) per utterance).
+
+    The word is the heaviest in the utterance's message (events hold one utterance each).
+    """
     speech = SpokenDigits(fsdd, ROOMS, speakers=(speaker,), takes=range(8))
     seq = simulate_sequence(speech=speech, **TOUR)
     codebook = AcousticWords()
     data = from_sequence(seq, words='audio', acoustic=codebook)
     assert data.acoustic is codebook
-    pairs = [(token, int(data.concepts[k])) for k, bag in enumerate(data.words) if bag
-             for token, count in bag.items() for _ in range(count)]
+    pairs = [(max(bag, key=bag.get), int(data.concepts[k]))
+             for k, bag in enumerate(data.words) if bag]
     return speech, seq, data, list(zip(*pairs))
 
 

@@ -62,6 +62,26 @@ def test_online_learner_finds_rooms_names_and_goals(rooms, learned):
     assert sum(r.weight for r in regions) == pytest.approx(1.0)
 
 
+def test_a_spoken_name_as_word_weights_finds_its_place(rooms):
+    """Each room's name heard as two acoustic words: a message over both finds the room."""
+    model = SpatialConceptModel(SpatialConceptConfig(n_particles=8, lag=6))
+    seen = 0
+    for t in range(len(rooms)):
+        room = int(rooms.concepts[t])
+        words = None
+        if rooms.words[t]:   # the codebook split the name: the takes alternate between words
+            words = {f'aw{2 * room + seen % 2}': 1}
+            seen += 1
+        model.observe(float(t), latent=rooms.features[t], position=rooms.positions[t],
+                      words=words)
+    for room in range(len(rooms.names)):
+        message = {f'aw{2 * room}': 0.5, f'aw{2 * room + 1}': 0.5, 'aw99': 0.2}   # aw99: unheard
+        mean, _, _ = model.goal_for_name(message)
+        assert np.linalg.norm(mean - rooms.positions[rooms.concepts == room].mean(0)) < 1.0
+    with pytest.raises(UnknownPlaceError, match='aw99'):
+        model.goal_for_name({'aw99': 1.0})
+
+
 def test_place_posterior_from_vision_alone_and_markov_prediction(rooms, learned):
     """A latent alone names the right place; the Markov model predicts a likely next place."""
     names = learned.concept_names()

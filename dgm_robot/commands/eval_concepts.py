@@ -82,18 +82,17 @@ def _sim_goal_score(model, data, rooms, speech=None):
     """Return the fraction of rooms whose goal for their name lies inside that room.
 
     Text: the room's name. Audio (`speech` given): each held-out take of the room's spoken
-    digit, as its acoustic word in the tour's codebook (which does not learn from it), so the
-    name is a recording never heard before.
+    digit, as its message over the tour codebook's words (the codebook does not learn from
+    it), so the name is a recording never heard before.
     """
     hits = []
     for room_id, name in enumerate(data.names):
         queries = [name]
         if speech is not None:
-            queries = [data.acoustic.assign(pcm, rate)[0]
-                       for pcm, rate, _ in speech.held_out(name)]
+            queries = [data.acoustic.message(pcm, rate) for pcm, rate, _ in speech.held_out(name)]
         for query in queries:
             try:
-                goal = model.goal_for_name(query or '')[0]
+                goal = model.goal_for_name(query)[0]
             except UnknownPlaceError:
                 hits.append(False)
                 continue

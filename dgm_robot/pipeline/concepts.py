@@ -85,7 +85,10 @@ class Concepts:
         return post
 
     def observe_audio(self, stamp, pcm, sample_rate):
-        """Feed a chunk of mono float PCM; return the tokens of utterances that ended in it."""
+        """Feed a chunk of mono float PCM; return the tokens of utterances that ended in it.
+
+        Each utterance's message (its word weights) waits in `pending` for the next event.
+        """
         if not self.use_audio:
             return []
         if self.vad is None or self.vad.sample_rate != int(sample_rate):
@@ -97,10 +100,12 @@ class Concepts:
         tokens = []
         for utt in utterances:
             try:
-                tokens.append(self.acoustic.observe(utt.pcm, utt.sample_rate))
+                token, message = self.acoustic.observe_message(utt.pcm, utt.sample_rate)
             except AudioInputError:
                 self.skipped_utterances += 1   # e.g. too short once silence is trimmed
-        self.pending.extend(tokens)
+                continue
+            tokens.append(token)
+            self.pending.append(message)
         del self.pending[:-MAX_PENDING]
         return tokens
 

@@ -23,6 +23,11 @@ farther than ``new_word_distance`` from every word's mean (a little more for fre
 starts a new word, otherwise it joins the most probable word and moves that word's mean.
 Tokens are ``'<prefix><k>'`` (``aw0``, ``aw1``, ...), so they mix with recognised text words.
 
+One speaker's name for a place often ends up as several nearby words, and a word heard once tells
+the concept learner nothing. So the learner is sent more than the word taken: the posterior over
+words under a wider ``message_variance`` (SERKET's forward message, a bag of word weights summing
+to one), and an utterance that lies between two words of one name counts for both.
+
 Bad input (empty, NaN/inf, not mono, under ``min_duration_s`` of sound after trimming silence)
 raises ``AudioInputError`` (a ValueError) naming the problem and leaves the codebook unchanged;
 callers that must not stop (nodes) catch it, count and skip.
@@ -45,13 +50,15 @@ class AcousticWords:
     """
 
     def __init__(self, embedder=None, new_word_distance=0.85, variance=0.01, max_words=100,
-                 prefix='aw'):
-        if new_word_distance <= 0 or variance <= 0 or max_words < 1:
-            raise ValueError('new_word_distance and variance must be > 0 and max_words >= 1, got '
-                             f'{new_word_distance}, {variance}, {max_words}')
+                 prefix='aw', message_variance=0.06):
+        if min(new_word_distance, variance, message_variance) <= 0 or max_words < 1:
+            raise ValueError('new_word_distance, variance and message_variance must be > 0 and '
+                             f'max_words >= 1, got {new_word_distance}, {variance}, '
+                             f'{message_variance}, {max_words}')
         self.embedder = UtteranceEmbedder() if embedder is None else embedder
         self.new_word_distance = float(new_word_distance)
         self.variance = float(variance)
+        self.message_variance = float(message_variance)
         self.max_words = int(max_words)
         self.prefix = prefix
         self.means = np.zeros((0, self.embedder.dim))   # (K, D) mu_k
@@ -78,11 +85,54 @@ class AcousticWords:
         """Return (token, posterior over words (K,)) without learning; (None, empty) if K = 0."""
         return self.assign_vector(self.embedder(pcm, sample_rate))
 
+    def observe_message(self, pcm, sample_rate):
+        """Learn from one utterance; return (its token, its message {token: weight})."""
+        return self.observe_message_vector(self.embedder(pcm, sample_rate))
+
+    def message(self, pcm, sample_rate):
+        """Return one utterance's message over the known words, learning nothing (a query).
+
+        Empty when no word is known yet.
+        """
+        return self.message_vector(self.embedder(pcm, sample_rate))
+
+    def observe_message_vector(self, x):
+        """Learn from one embedding (D,); return (its token, its message {token: weight}).
+
+        The message is P(word | x) at message_variance over the known words and a new one,
+        taken before learning; the new word's share goes to the word x was given.
+        """
+        message = self.message_vector(x, keep_new=True)
+        new_share = message.pop(None)
+        token = self.observe_vector(x)
+        message[token] = message.get(token, 0.0) + new_share
+        return token, message
+
+    def message_vector(self, x, keep_new=False):
+        """Return P(word | x) at message_variance as {token: weight}, summing to one.
+
+        Over the known words, or also a new word (key None) with keep_new; words under 1 % are
+        left out.
+        """
+        x = self._checked(x)
+        score = self._scores(x, self.message_variance)
+        if keep_new:
+            score = np.append(score, self._new_score(self.message_variance))
+        if len(score) == 0:
+            return {}
+        post = np.exp(score - score.max())
+        post /= post.sum()
+        tokens = [self.token(k) for k in range(len(self.counts))] + [None] * keep_new
+        kept = {t: p for t, p in zip(tokens, post) if p >= 0.01 or t is None}
+        total = sum(kept.values())
+        return {t: float(p / total) for t, p in kept.items()}
+
     def observe_vector(self, x):
         """Learn from one embedding (D,) and return its token."""
         x = self._checked(x)
-        score = self._scores(x)
-        if len(score) < self.max_words and (len(score) == 0 or score.max() < self._new_score):
+        score = self._scores(x, self.variance)
+        if len(score) < self.max_words and (len(score) == 0
+                                            or score.max() < self._new_score(self.variance)):
             self.means = np.vstack([self.means, x])
             self.counts = np.append(self.counts, 1.0)
             return self.token(len(self.counts) - 1)
@@ -96,19 +146,18 @@ class AcousticWords:
         x = self._checked(x)
         if len(self.counts) == 0:
             return None, np.zeros(0)
-        score = self._scores(x)
+        score = self._scores(x, self.variance)
         post = np.exp(score - score.max())
         return self.token(int(np.argmax(score))), post / post.sum()
 
-    def _scores(self, x):
+    def _scores(self, x, variance):
         # log n_k + log N(x | mu_k, variance I), up to a constant shared with _new_score
-        return np.log(self.counts) - np.sum((self.means - x) ** 2, axis=1) / (2.0 * self.variance)
+        return np.log(self.counts) - np.sum((self.means - x) ** 2, axis=1) / (2.0 * variance)
 
-    @property
-    def _new_score(self):
+    def _new_score(self, variance):
         # log alpha + log p0(x), with alpha = 1 and p0 set so that a lone word (n_k = 1) is
         # joined exactly when x lies within new_word_distance of it
-        return -self.new_word_distance ** 2 / (2.0 * self.variance)
+        return -self.new_word_distance ** 2 / (2.0 * variance)
 
     def _checked(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -123,7 +172,8 @@ class AcousticWords:
         return {'version': VERSION, 'embedder': self._embedder_name,
                 'dim': self.means.shape[1], 'means': self.means.copy(),
                 'counts': self.counts.copy(), 'new_word_distance': self.new_word_distance,
-                'variance': self.variance, 'max_words': self.max_words, 'prefix': self.prefix}
+                'variance': self.variance, 'message_variance': self.message_variance,
+                'max_words': self.max_words, 'prefix': self.prefix}
 
     def load_state_dict(self, state):
         """Restore a ``state_dict()``; ValueError if it was written by another version or dim."""
@@ -140,5 +190,7 @@ class AcousticWords:
         self.counts = np.array(state['counts'], dtype=np.float64)
         self.new_word_distance = float(state['new_word_distance'])
         self.variance = float(state['variance'])
+        # saved before messages were sent: keep this codebook's own setting
+        self.message_variance = float(state.get('message_variance', self.message_variance))
         self.max_words = int(state['max_words'])
         self.prefix = str(state['prefix'])

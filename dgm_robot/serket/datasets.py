@@ -102,7 +102,8 @@ def from_sequence(seq, every=5, encode=None, words='text', acoustic=None):
     words='text' takes the utterances' text; words='audio' ignores the text and learns acoustic
     words instead, so spoken names work without a recogniser: each AudioEvent, in stamp order,
     goes to the codebook `acoustic` (a new AcousticWords when None, returned in the result for
-    later queries) and its token joins the event's bag; rejected utterances are counted.
+    later queries) and its message (word weights) joins the event's bag; rejected utterances
+    are counted.
     """
     if words not in ('text', 'audio'):
         raise ValueError(f"words must be 'text' or 'audio', got {words!r}")
@@ -122,13 +123,14 @@ def from_sequence(seq, every=5, encode=None, words='text', acoustic=None):
     data.acoustic = AcousticWords() if acoustic is None else acoustic
     for event in sorted(seq.audio, key=lambda e: e.stamp):
         try:
-            token = data.acoustic.observe(event.pcm, event.sample_rate)
+            _, message = data.acoustic.observe_message(event.pcm, event.sample_rate)
         except AudioInputError:
             data.skipped_audio += 1
             continue
         k = _nearest(seq.stamps[index], event.stamp)
         data.words[k] = data.words[k] or {}
-        data.words[k][token] = data.words[k].get(token, 0) + 1
+        for token, weight in message.items():
+            data.words[k][token] = data.words[k].get(token, 0.0) + weight
     return data
 
 

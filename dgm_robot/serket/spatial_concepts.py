@@ -690,18 +690,20 @@ class SpatialConceptModel:
     def goal_for_name(self, name):
         """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
-        The concept maximises P(C | words of the name), the place posterior of the name alone
-        (its words weigh as in learning), or is `place_<id>`; the goal is that concept's
-        position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1), n_wi being how often
-        the name was heard there: a concept that took in part of another room keeps its goal
-        where its name was said. Raises UnknownPlaceError otherwise.
+        name: text, `place_<id>`, or a bag of words {token: weight} such as a spoken name's
+        acoustic-word message. The concept maximises P(C | words of the name), the place
+        posterior of the name alone (its words weigh as in learning), or is `place_<id>`; the
+        goal is that concept's position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1),
+        n_wi being how often the name was heard there: a concept that took in part of another
+        room keeps its goal where its name was said. Raises UnknownPlaceError otherwise.
         """
         b, st = self.best, self.st
         ids = self.concept_ids()
         if len(ids) == 0:
             raise UnknownPlaceError('no places learned yet')
         heard = 0.0   # times the name was heard in each position Gaussian (K,)
-        if name.startswith('place_') and name[6:].isdigit() and int(name[6:]) in ids:
+        place = isinstance(name, str) and name.startswith('place_') and name[6:].isdigit()
+        if place and int(name[6:]) in ids:
             lab = int(name[6:])
         else:
             wid, wct = self.vocab.bag(name, grow=False)
