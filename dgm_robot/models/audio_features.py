@@ -238,31 +238,12 @@ def _cmvn(x):
     return ((x - x.mean(0)) / (x.std(0) + 1e-5)).astype(np.float32)
 
 
-def trim_silence(pcm, sample_rate, top_db=25.0, floor_margin_db=3.0, floor_percentile=5.0):
-    """Cut the leading and trailing frames that are not clearly speech.
-
-    The word runs from the first to the last frame that is within ``top_db`` of the loudest
-    frame and also ``floor_margin_db`` above the recording's background (its quietest frames,
-    the ``floor_percentile``). A noisy microphone's background can sit less than ``top_db``
-    below the speech, and the peak rule alone would keep it as part of the word; 3 dB above the
-    background is where a frame holds at least as much speech as noise. The floor rule never
-    asks more than ``floor_margin_db`` below the peak, so a steady sound is kept whole;
-    ``floor_margin_db=None`` leaves the peak rule alone.
-    """
+def trim_silence(pcm, sample_rate, top_db=25.0):
+    """Cut leading and trailing frames more than ``top_db`` below the utterance's loudest frame."""
     frame = max(1, int(0.025 * sample_rate))
-    hop = max(1, frame * 2 // 5)
-    rms = librosa.feature.rms(y=pcm, frame_length=frame, hop_length=hop)[0]
-    level = librosa.amplitude_to_db(rms, ref=np.max, top_db=None)   # dB, loudest frame at 0
-    threshold = -top_db
-    if floor_margin_db is not None:
-        floor = np.percentile(level, floor_percentile)
-        threshold = max(threshold, min(floor + floor_margin_db, -floor_margin_db))
-    voiced = np.flatnonzero(level > threshold)
-    if len(voiced) == 0:
-        return pcm[:0]
-    start = librosa.frames_to_samples(voiced[0], hop_length=hop)
-    end = librosa.frames_to_samples(voiced[-1] + 1, hop_length=hop)
-    return pcm[start:min(end, len(pcm))]
+    y, _ = librosa.effects.trim(pcm, top_db=top_db, frame_length=frame,
+                                hop_length=max(1, frame * 2 // 5))
+    return y
 
 
 def time_normalise(x, n):
@@ -287,17 +268,15 @@ class UtteranceEmbedder:
     """Turn one utterance into the fixed-length unit vector the acoustic-word codebook clusters.
 
     ``encoder``: a trained ``UtteranceEncoder``, ``'default'`` for the shipped weights, or None
-    for the training-free MFCC trajectory alone. ``trim_db`` and ``floor_margin_db`` say where
-    the word starts and ends (``trim_silence``).
+    for the training-free MFCC trajectory alone.
     """
 
-    def __init__(self, encoder='default', trim_db=25.0, floor_margin_db=3.0, min_duration_s=0.08):
+    def __init__(self, encoder='default', trim_db=25.0, min_duration_s=0.08):
         if isinstance(encoder, str):
             from dgm_robot.models.utterance_encoder import load_encoder
             encoder = load_encoder() if encoder == 'default' else load_encoder(encoder)
         self.encoder = encoder
         self.trim_db = trim_db
-        self.floor_margin_db = floor_margin_db
         self.min_duration_s = min_duration_s
 
     @property
@@ -315,7 +294,7 @@ class UtteranceEmbedder:
         """Check and trim one utterance; return its log-mel features, shape (T, 40)."""
         pcm = as_float_pcm(pcm)
         if pcm.size and np.all(np.isfinite(pcm)) and sample_rate and sample_rate > 0:
-            pcm = trim_silence(pcm, sample_rate, self.trim_db, self.floor_margin_db)
+            pcm = trim_silence(pcm, sample_rate, self.trim_db)
         if pcm.size and sample_rate and pcm.size / sample_rate < self.min_duration_s:
             raise AudioInputError(f'utterance too short: {pcm.size / sample_rate * 1e3:.0f} ms '
                                   f'of sound, need {self.min_duration_s * 1e3:.0f} ms')
