@@ -68,8 +68,7 @@ class Concepts:
         positions); its words wait, like those between learning events, for the next one.
         """
         if self.use_words and words:
-            self.pending.extend(words)
-            del self.pending[:-MAX_PENDING]
+            self._wait(words)
         due = learn and (self.pending or self.last_learned is None
                          or stamp - self.last_learned >= self.learn_period)
         try:
@@ -105,9 +104,13 @@ class Concepts:
                 self.skipped_utterances += 1   # e.g. too short once silence is trimmed
                 continue
             tokens.append(token)
-            self.pending.append(message)
-        del self.pending[:-MAX_PENDING]
+            self._wait([message])
         return tokens
+
+    def _wait(self, words):
+        """Queue words for the next learning event, keeping the newest MAX_PENDING."""
+        self.pending.extend(words)
+        del self.pending[:-MAX_PENDING]
 
     def predict_place(self, latent_mean):
         """Return the PlacePosterior of a predicted latent (vision only)."""

@@ -102,30 +102,16 @@ class AcousticWords:
         The message is P(word | x) at message_variance over the known words and a new one,
         taken before learning; the new word's share goes to the word x was given.
         """
-        message = self.message_vector(x, keep_new=True)
-        new_share = message.pop(None)
+        post = self._posterior(self._checked(x), self.message_variance, new_word=True)
+        weights = dict(zip(self.tokens, post[:-1]))   # the known words, before learning
         token = self.observe_vector(x)
-        message[token] = message.get(token, 0.0) + new_share
-        return token, message
+        weights[token] = weights.get(token, 0.0) + post[-1]
+        return token, _message(weights)
 
-    def message_vector(self, x, keep_new=False):
-        """Return P(word | x) at message_variance as {token: weight}, summing to one.
-
-        Over the known words, or also a new word (key None) with keep_new; words under 1 % are
-        left out.
-        """
-        x = self._checked(x)
-        score = self._scores(x, self.message_variance)
-        if keep_new:
-            score = np.append(score, self._new_score(self.message_variance))
-        if len(score) == 0:
-            return {}
-        post = np.exp(score - score.max())
-        post /= post.sum()
-        tokens = [self.token(k) for k in range(len(self.counts))] + [None] * keep_new
-        kept = {t: p for t, p in zip(tokens, post) if p >= 0.01 or t is None}
-        total = sum(kept.values())
-        return {t: float(p / total) for t, p in kept.items()}
+    def message_vector(self, x):
+        """Return P(word | x) at message_variance over the known words as {token: weight}."""
+        return _message(dict(zip(self.tokens, self._posterior(self._checked(x),
+                                                              self.message_variance))))
 
     def observe_vector(self, x):
         """Learn from one embedding (D,) and return its token."""
@@ -143,12 +129,20 @@ class AcousticWords:
 
     def assign_vector(self, x):
         """Return (token, posterior (K,)) for one embedding (D,) without learning."""
-        x = self._checked(x)
-        if len(self.counts) == 0:
-            return None, np.zeros(0)
-        score = self._scores(x, self.variance)
+        post = self._posterior(self._checked(x), self.variance)
+        if len(post) == 0:
+            return None, post
+        return self.token(int(np.argmax(post))), post
+
+    def _posterior(self, x, variance, new_word=False):
+        """Return P(word | x) (K,) over the known words, or (K + 1,) with a new word last."""
+        score = self._scores(x, variance)
+        if new_word:
+            score = np.append(score, self._new_score(variance))
+        if len(score) == 0:
+            return score
         post = np.exp(score - score.max())
-        return self.token(int(np.argmax(score))), post / post.sum()
+        return post / post.sum()
 
     def _scores(self, x, variance):
         # log n_k + log N(x | mu_k, variance I), up to a constant shared with _new_score
@@ -194,3 +188,11 @@ class AcousticWords:
         self.message_variance = float(state.get('message_variance', self.message_variance))
         self.max_words = int(state['max_words'])
         self.prefix = str(state['prefix'])
+
+
+def _message(weights):
+    """Return {token: weight} without the words under 1 % (the heaviest stays), summing to one."""
+    floor = min(0.01, max(weights.values(), default=0.0))
+    kept = {t: float(w) for t, w in weights.items() if w >= floor}
+    total = sum(kept.values())
+    return {t: w / total for t, w in kept.items()}
