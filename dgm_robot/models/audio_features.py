@@ -24,7 +24,7 @@ Embedding choice (measured leave-one-speaker-out on FSDD in ``bench/bench_audio.
 concatenation of two unit vectors, scaled to unit length,
 - a training-free MFCC trajectory (MFCC 1..13 and deltas resampled to 8 points in time), which
   works for any word, including room names no model has heard, and
-- a small learned encoder (``utterance_encoder.py``, 40 k parameters, weights shipped) trained to
+- a small learned encoder (``utterance_encoder.py``, 50 k parameters, weights shipped) trained to
   tell FSDD digits apart across speakers with vocal-tract-length and time augmentation, which makes
   the vector more speaker-robust.
 Together they cluster held-out speakers' words better than either alone. Silence at the ends is
