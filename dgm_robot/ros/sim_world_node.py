@@ -82,7 +82,7 @@ class SimWorldNode(Node):
         epoch = EPOCH if p['publish_clock'] else self.get_clock().now().nanoseconds * 1e-9
         self.messages = SimMessages(get_message, dt=self.world.dt, fov_deg=p['fov_deg'],
                                     seed=p['seed'], epoch=epoch)
-        self._publishers = {
+        self._stream_publishers = {
             stream: self.create_publisher(get_message(msg_type), getattr(TOPICS, stream),
                                           QOS[kind])
             for stream, (msg_type, kind) in STREAMS.items() if stream != 'compressed'}
@@ -110,7 +110,7 @@ class SimWorldNode(Node):
             clock.clock = self.messages.header(step.stamp, '').stamp
             self._clock_pub.publish(clock)
         for stream, msg in self.messages.messages(step):
-            self._publishers[stream].publish(msg)
+            self._stream_publishers[stream].publish(msg)
         self.steps += 1
 
     def destroy_node(self):

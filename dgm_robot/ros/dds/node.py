@@ -32,6 +32,7 @@ from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitial
 from dgm_robot.ros.dds.logger import RcutilsLogger
 from dgm_robot.ros.dds.message_types import get_message
 from dgm_robot.ros.dds.names import dds_topic_name, NameResolver, parse_ros_args, RosArguments
+from dgm_robot.ros.dds.node_attributes import RESERVED, shadowing_message
 from dgm_robot.ros.dds.parameters import (
     load_params_file, Parameter, ParameterNotDeclaredException, ParameterStore,
     SetParametersResult)
@@ -171,14 +172,73 @@ class Timer:
         self._canceled = True
 
 
+class GuardCondition:
+    """Calls `callback()` from the executor once after `trigger()` (rclpy GuardCondition).
+
+    Triggering from any thread wakes the executor; triggers before the callback runs merge into
+    one call. Nodes use it to handle work their own callbacks queued (ros/flow.py) without a
+    polling timer.
+    """
+
+    def __init__(self, callback, wake):
+        self.callback = callback
+        self._wake = wake
+        self._triggered = False
+
+    @property
+    def triggered(self):
+        """True between trigger() and the executor calling the callback."""
+        return self._triggered
+
+    def trigger(self):
+        """Have the executor call the callback soon."""
+        self._triggered = True
+        self._wake()
+
+    def take_trigger(self):
+        """Return whether it was triggered, and clear it (the executor, before the callback)."""
+        triggered, self._triggered = self._triggered, False
+        return triggered
+
+    def destroy(self):
+        """Never call the callback again."""
+        self._triggered = False
+        self._wake = _no_wake
+
+
+def _no_wake():
+    pass
+
+
 class Node:
-    """A ROS node over DDS (rclpy.node.Node), with the subset of its API the nodes use."""
+    """A ROS node over DDS (rclpy.node.Node), with the subset of its API the nodes use.
+
+    Names rclpy.Node keeps for itself (node_attributes.RESERVED) are refused in subclasses, as
+    class members and as instance attributes, so a node that would break under rclpy fails here.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        """Refuse a node class that defines a name rclpy.Node uses itself."""
+        super().__init_subclass__(**kwargs)
+        for name in cls.__dict__:
+            if name in RESERVED:
+                raise TypeError(shadowing_message(cls.__name__, name))
+
+    def __setattr__(self, name, value):
+        """Refuse assigning a name rclpy.Node uses itself (this class sets them with _keep)."""
+        if name in RESERVED:
+            raise AttributeError(shadowing_message(type(self).__name__, name))
+        object.__setattr__(self, name, value)
+
+    def _keep(self, **attributes):
+        for name, value in attributes.items():
+            object.__setattr__(self, name, value)
 
     def __init__(self, node_name, *, context=None, cli_args=None, namespace=None,
                  use_global_arguments=True, parameter_overrides=None,
                  allow_undeclared_parameters=False,
                  automatically_declare_parameters_from_overrides=False, **_ignored):
-        self.context = context or default_context
+        self._keep(_context=context or default_context)
         if not self.context.ok():
             raise NotInitializedError('rclpy.init() must be called before creating a node')
         # Node-local arguments come after the global ones, so their parameters win; rcl tries
@@ -191,9 +251,8 @@ class Node:
         remaps = local.remaps + (self.context.arguments.remaps if use_global_arguments else [])
         self._names = NameResolver(node_name, namespace, remaps)
         # rcl names a node's logger after its namespace and name: '/robot1/enc' -> 'robot1.enc'.
-        self._logger = RcutilsLogger(self._names.fqn[1:].replace('/', '.'))
-        self._clock = ROSClock()
-        self.publishers, self.subscriptions, self.timers = [], [], []
+        self._keep(_logger=RcutilsLogger(self._names.fqn[1:].replace('/', '.')),
+                   _clock=ROSClock(), _publishers=[], _subscriptions=[], _timers=[], _guards=[])
         self.executor = None
         self._clock_sub = None
         overrides = {}
@@ -204,13 +263,38 @@ class Node:
                 overrides[name] = value
         for parameter in parameter_overrides or []:
             overrides[parameter.name] = parameter.value
-        self._parameters = ParameterStore(overrides, allow_undeclared_parameters)
+        self._keep(_parameters=ParameterStore(overrides, allow_undeclared_parameters))
         self.declare_parameter('use_sim_time', False)
         if automatically_declare_parameters_from_overrides:
             for name, value in overrides.items():
                 if name not in self._parameters.values:
                     self.declare_parameter(name, value)
         self._apply_use_sim_time(self.get_parameter('use_sim_time').value)
+
+    @property
+    def context(self):
+        """The context the node belongs to."""
+        return self._context
+
+    @property
+    def publishers(self):
+        """The node's publishers."""
+        return self._publishers
+
+    @property
+    def subscriptions(self):
+        """The node's subscriptions."""
+        return self._subscriptions
+
+    @property
+    def timers(self):
+        """The node's timers."""
+        return self._timers
+
+    @property
+    def guards(self):
+        """The node's guard conditions."""
+        return self._guards
 
     # --- names, logging, time -------------------------------------------------------------
 
@@ -285,6 +369,12 @@ class Node:
         self._wake_executor()
         return timer
 
+    def create_guard_condition(self, callback, callback_group=None):
+        """Create a GuardCondition whose `trigger()` has the executor call `callback()`."""
+        guard = GuardCondition(callback, self._wake_executor)
+        self.guards.append(guard)
+        return guard
+
     def _wake_executor(self):
         if self.executor is not None:
             self.executor.wake()
@@ -301,6 +391,10 @@ class Node:
         """Destroy one timer; return True if it belonged to this node."""
         return self._destroy(self.timers, timer)
 
+    def destroy_guard_condition(self, guard):
+        """Destroy one guard condition; return True if it belonged to this node."""
+        return self._destroy(self.guards, guard)
+
     def _destroy(self, entities, entity):
         if entity not in entities:
             return False
@@ -315,7 +409,7 @@ class Node:
         """Destroy every publisher, subscription and timer of this node."""
         if self.executor is not None:
             self.executor.remove_node(self)
-        for entities in (self.publishers, self.subscriptions, self.timers):
+        for entities in (self.publishers, self.subscriptions, self.timers, self.guards):
             while entities:
                 entities.pop().destroy()
         self._clock_sub = None
@@ -384,4 +478,5 @@ class Node:
         self._parameters.callbacks.remove(callback)
 
 
-__all__ = ['Node', 'Publisher', 'Subscription', 'Timer', 'SetParametersResult']
+__all__ = ['GuardCondition', 'Node', 'Publisher', 'Subscription', 'Timer',
+           'SetParametersResult']
