@@ -16,7 +16,9 @@
 
 One call per camera frame (or per latent from the encoder node), one call for k-step predictions.
 Everything runs batch-1 on the CPU under torch.inference_mode; state is an explicit value, so a
-caller can keep several beliefs or roll one back.
+caller can keep several beliefs or roll one back. At batch 1 a forecast's cost is the number of
+small torch calls, so `forecast` keeps only the mean chain in the per-step loop and computes
+exactly what KalmanSSM.forecast computes, bit for bit, in fewer calls.
 """
 
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ import torch
 from dgm_robot.models import kalman
 from dgm_robot.models.checkpoint import CheckpointError, load_checkpoint, load_state
 from dgm_robot.models.checkpoint import save_checkpoint
-from dgm_robot.models.ssm import KalmanSSM, SSMState
+from dgm_robot.models.ssm import KalmanSSM, NOISE_FLOOR, SSMState
 from dgm_robot.models.vae import frames_to_tensor, tensor_to_frames, VAE
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / 'default' / 'world_model.pt'
@@ -78,6 +80,60 @@ class Prediction:
     state_mean: np.ndarray   # (k, n) state z
     state_cov: np.ndarray    # (k, n, n)
     dts: np.ndarray          # (k,) seconds per step
+
+
+def _mixing_matrix(ssm):
+    """Return the K regimes' A, C, b (and B) as rows of one (K, X) matrix, and the split sizes.
+
+    alpha @ it mixes all of them in one product, with the same sums einsum forms one by one.
+    """
+    n, m, c = ssm.config['state_dim'], ssm.config['obs_dim'], ssm.config['control_dim']
+    k = ssm.config['num_mixtures']
+    parts = [ssm.transitions.reshape(k, -1), ssm.emissions.reshape(k, -1), ssm.offsets]
+    if c:
+        parts.append(ssm.control_gains.reshape(k, -1))
+    return torch.cat(parts, 1), [n * n, m * n, n] + ([n * c] if c else [])
+
+
+def forecast(ssm, state, controls, dts):
+    """Return KalmanSSM.forecast's outputs for one belief (batch 1), in fewer torch calls.
+
+    controls (k, c), dts (k,) tensors; returns a dict of (k, ...) tensors mean, cov, obs_mean,
+    obs_cov. Only the mean chain is sequential (GRU -> mixture weights -> mean -> predicted
+    latent fed back to the GRU); covariances never feed back, so the state covariance chain runs
+    after it and the latents' covariances come out of one batched product.
+    """
+    n, m, c = ssm.config['state_dim'], ssm.config['obs_dim'], ssm.config['control_dim']
+    ratio = (dts / ssm.dt0).unsqueeze(-1)                                        # (k, 1)
+    eye = torch.eye(n, dtype=controls.dtype)
+    mixing, splits = _mixing_matrix(ssm)
+    hidden, prev_obs, mean = state.hidden, state.prev_obs, state.mean
+    transitions, emissions, means, obs_means = [], [], [], []
+    for j in range(controls.shape[0]):
+        control, r = controls[j:j + 1], ratio[j:j + 1]
+        hidden = ssm.rnn(torch.cat([prev_obs, control], dim=-1), hidden)
+        alpha = torch.softmax(ssm.to_alpha(hidden), dim=-1)
+        mixed = torch.split(alpha @ mixing, splits, dim=1)
+        transition = eye + r.unsqueeze(-1) * (mixed[0].view(1, n, n) - eye)  # I + r (A - I)
+        emission = mixed[1].view(1, m, n)
+        drift = mixed[2] + kalman.matvec(mixed[3].view(1, n, c), control) if c else mixed[2]
+        mean = kalman.matvec(transition, mean) + r * drift
+        prev_obs = kalman.matvec(emission, mean)
+        transitions.append(transition)
+        emissions.append(emission)
+        means.append(mean)
+        obs_means.append(prev_obs)
+    noise = torch.diag_embed(ratio * (ssm.log_process_var.exp() + NOISE_FLOOR))   # r Q (k, n, n)
+    cov, covs = state.cov, []
+    for j, transition in enumerate(transitions):
+        cov = kalman.symmetrize(transition @ cov @ transition.transpose(-1, -2) + noise[j:j + 1])
+        covs.append(cov)
+    cov, emission = torch.cat(covs), torch.cat(emissions)
+    obs_noise = ssm.obs_noise(ssm.future_obs_var).expand(len(covs), -1)
+    obs_cov = kalman.symmetrize(emission @ cov @ emission.transpose(-1, -2)) \
+        + torch.diag_embed(obs_noise)
+    return {'mean': torch.cat(means), 'cov': cov, 'obs_mean': torch.cat(obs_means),
+            'obs_cov': obs_cov}
 
 
 def _vector(name, value, size):
@@ -219,12 +275,12 @@ class WorldModel:
         dts = np.array(np.broadcast_to(np.asarray(dt, np.float32), (k,)))
         if not (np.isfinite(dts).all() and (dts > 0).all()):
             raise InputError(f'dt must be positive, got {dt}')
-        out = self.ssm.forecast(state.ssm, torch.from_numpy(np.array(controls))[None],
-                                torch.from_numpy(dts)[None])
-        obs_cov = out['obs_cov'][0]
-        return Prediction(out['obs_mean'][0].numpy(),
+        out = forecast(self.ssm, state.ssm, torch.from_numpy(np.array(controls)),
+                       torch.from_numpy(dts))
+        obs_cov = out['obs_cov']
+        return Prediction(out['obs_mean'].numpy(),
                           torch.diagonal(obs_cov, dim1=-2, dim2=-1).numpy(), obs_cov.numpy(),
-                          out['mean'][0].numpy(), out['cov'][0].numpy(), dts)
+                          out['mean'].numpy(), out['cov'].numpy(), dts)
 
     @torch.inference_mode()
     def decode(self, latents):

@@ -17,7 +17,8 @@
 Stamps drive the filter: a gap of n nominal frame periods is n - 1 missing frames, which are
 imputed by prediction-only steps (the recurrent mixture weights advance once per frame, as in
 training); a gap longer than max_frame_gap starts a fresh belief rather than trusting a long
-blind extrapolation.
+blind extrapolation. The k-step forecast is optional per step (`predict=False` when nobody reads
+it): it costs several filter steps.
 """
 
 from dataclasses import dataclass
@@ -35,8 +36,8 @@ class FilterResult:
 
     state_mean: np.ndarray   # (Dz,) filtered z_t
     state_var: np.ndarray    # (Dz,)
-    pred_mean: np.ndarray    # (K, D) predictive latent mean at t + k * prediction_dt
-    pred_var: np.ndarray     # (K, D)
+    pred_mean: np.ndarray    # (K, D) predictive latent mean at t + k * prediction_dt; None
+    pred_var: np.ndarray     # (K, D); None when the step was asked not to predict
     surprise: float          # -log p(a_t | a_<t, u_<=t), nats
     imputed: int             # missing frames filled in before this one
 
@@ -57,8 +58,25 @@ class Filter:
         self.stamp = None
         self.resets = 0
 
-    def step(self, stamp, latent, control):
-        """Condition on one latent (mean, var) or None at stamp under control (v, w)."""
+    def warm_up(self):
+        """Run every per-frame computation once on a blank belief, leaving this filter as it was.
+
+        torch's first call of each operation costs far more than later ones; paying it here, at
+        start-up, keeps it off the first frame's path.
+        """
+        model, dim = self.model, self.model.latent_dim
+        control = np.zeros(model.ssm.config['control_dim'], np.float32)
+        state, _ = model.step_latent(model.initial_state(),
+                                     (np.zeros(dim, np.float32), np.ones(dim, np.float32)),
+                                     control, model.dt0)
+        pred = model.predict(state, control, k=max(1, self.horizon), dt=self.prediction_dt)
+        self.prediction_images(pred.obs_mean)
+
+    def step(self, stamp, latent, control, predict=True):
+        """Condition on one latent (mean, var) or None at stamp under control (v, w).
+
+        With predict False the result's pred_mean and pred_var are None (no forecast computed).
+        """
         stamp = float(stamp)
         if self.stamp is not None and stamp <= self.stamp:
             raise OutOfOrderStamp(f'stamp {stamp:.3f} s is not after the last one '
@@ -74,12 +92,14 @@ class Filter:
             for _ in range(missing):
                 state, _ = self.model.step_latent(state, None, control, dt0)
             state, out = self.model.step_latent(state, latent, control, gap - missing * dt0)
-            pred = self.model.predict(state, control, k=self.horizon, dt=self.prediction_dt)
+            pred = self.model.predict(state, control, k=self.horizon, dt=self.prediction_dt) \
+                if predict else None
         except InputError as err:
             raise BadInput(str(err)) from err
         self.state, self.stamp = state, stamp
-        return FilterResult(out.state_mean, out.state_var, pred.obs_mean, pred.obs_var,
-                            out.surprise, missing)
+        return FilterResult(out.state_mean, out.state_var,
+                            None if pred is None else pred.obs_mean,
+                            None if pred is None else pred.obs_var, out.surprise, missing)
 
     def prediction_images(self, pred_mean):
         """Return the decoded predictions side by side, (S, K * S, 3) uint8."""

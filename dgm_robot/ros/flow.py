@@ -15,22 +15,33 @@
 """How inputs flow through a node: newest frame first, side outputs throttled, stamps carried.
 
 A perception node that falls behind its camera must skip stale frames rather than queue them, so
-subscription callbacks only park the newest message and a timer processes it; frames overwritten
-unprocessed are counted for /diagnostics. Side outputs (decoded images) are throttled by the
-input's stamps, so bag playback at any rate gives the same outputs. The processing timer runs
-on the steady clock, so under use_sim_time a fast /clock (bag playback) is not throttled to one
-frame per clock message.
+subscription callbacks only park the newest message and a guard condition has the executor
+process it as soon as the callbacks for the waiting messages have run (rclpy and the DDS runtime
+both serve a triggered guard condition without a timer); frames overwritten unprocessed are
+counted for /diagnostics. No node polls for frames: a hop costs no timer slack and an idle node
+sleeps. Side outputs (decoded images) are throttled by the input's stamps, so bag playback at any
+rate gives the same outputs. Reports (/diagnostics, periodic saves) are checked on a slow timer
+on the steady clock, so under use_sim_time they do not wait for /clock.
 """
 
 import time
 
 from dgm_robot.ros.rclpy_compat import Clock, ClockType
 
-PROCESS_PERIOD = 0.01  # s between looks at the parked frame
+# s between checks whether a report is due: the shortest diagnostics_period a node accepts
+REPORT_PERIOD = 0.1
+# the polling period of the old processing timer, kept for nodes not yet switched to a handler
+PROCESS_PERIOD = 0.01
+
+
+def report_timer(node, callback):
+    """Create the node's timer that checks whether reports are due, on the steady clock."""
+    return node.create_timer(REPORT_PERIOD, callback,
+                             clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
 def processing_timer(node, callback):
-    """Create the node's timer that processes the parked frame, on the steady clock."""
+    """Create a timer polling a LatestFrame without a handler (superseded: give it one)."""
     return node.create_timer(PROCESS_PERIOD, callback,
                              clock=Clock(clock_type=ClockType.STEADY_TIME))
 
@@ -47,17 +58,35 @@ def sec_to_stamp(time_type, seconds):
 
 
 class LatestFrame:
-    """Holds the newest unprocessed message and counts the ones it replaced (dropped)."""
+    """Holds the newest unprocessed message and counts the ones it replaced (dropped).
 
-    def __init__(self):
+    Given a node and `handle(msg, arrived)`, `put` (the subscription callback) triggers a guard
+    condition of the node whose callback hands the parked message to `handle`: the executor runs
+    it after the subscription's waiting messages, so only the newest is processed. Without them
+    the owner takes the message itself.
+    """
+
+    def __init__(self, node=None, handle=None):
+        if (node is None) != (handle is None):
+            raise TypeError('LatestFrame needs both a node and a handler, or neither')
         self._item = None
         self.dropped = 0
+        self._handle = handle
+        self._guard = None if node is None else node.create_guard_condition(self.process)
 
     def put(self, msg):
         """Park `msg` with its arrival time, dropping the one still waiting."""
         if self._item is not None:
             self.dropped += 1
         self._item = (msg, time.perf_counter())
+        if self._guard is not None:
+            self._guard.trigger()
+
+    def process(self):
+        """Hand the parked message to the handler, if one waits (the guard's callback)."""
+        item = self.take()
+        if item is not None:
+            self._handle(*item)
 
     def take(self):
         """Return (msg, arrival perf_counter time) and clear it, or None when nothing waits."""

@@ -18,15 +18,19 @@ Subscribes `image` (or `image/compressed`), publishes `~/latent` (32FC2, 1 x D, 
 channel 1 variance, the camera's header), `~/reconstruction` (rgb8, throttled) and
 `/diagnostics`. Only the newest frame is encoded; frames that arrive while it waits are dropped
 and counted, so the latent stream stays current when the encoder is slower than the camera.
+A frame is encoded as soon as it arrives (no polling), and the model runs once on a blank frame
+at start-up, so the first camera frame does not pay torch's first-call cost.
 """
 
 import time
+
+import numpy as np
 
 from dgm_robot.conversions.image import (
     array_to_32fc2, compressed_to_rgb, image_to_rgb, make_image)
 from dgm_robot.pipeline import Encoder
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, processing_timer, stamp_to_sec, StampThrottle
+from dgm_robot.ros.flow import LatestFrame, report_timer, stamp_to_sec, StampThrottle
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import VAE_ENCODER
@@ -36,7 +40,8 @@ from dgm_robot.ros.rclpy_compat import msgs, Node
 Image = msgs.sensor_msgs.msg.Image
 CompressedImage = msgs.sensor_msgs.msg.CompressedImage
 
-# s between looks for a parked frame: short against a camera period, cheap when idle
+# shape of the blank frame encoded at start-up: a VGA camera's
+WARM_UP_FRAME = (480, 640, 3)
 
 
 class VaeEncoderNode(Node):
@@ -46,7 +51,7 @@ class VaeEncoderNode(Node):
         super().__init__('vae_encoder', **kwargs)
         self.params = NodeParameters(self, VAE_ENCODER, self._apply_parameters)
         self.encoder = self._load_encoder(self.params['model_path'], self.params['device'])
-        self.frames = LatestFrame()
+        self.frames = LatestFrame(self, self._encode)
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
         self._dropped_before = 0  # by subscriptions replaced since (image_transport changes)
@@ -55,10 +60,11 @@ class VaeEncoderNode(Node):
         self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'VAE encoder')
         self._subscription = self._subscribe(self.params['image_transport'])
-        processing_timer(self, self._tick)
+        report_timer(self, self._report_if_due)
 
     def _load_encoder(self, model_path, device):
         encoder = Encoder(model_path=model_path, device=device)
+        encoder.reconstruct(encoder.encode(np.zeros(WARM_UP_FRAME, np.uint8))[0])  # warm up
         if encoder.device_warning:
             self.get_logger().warning(encoder.device_warning)
         self.get_logger().info(f'encoder model {encoder.model_id} on {device}')
@@ -87,10 +93,7 @@ class VaeEncoderNode(Node):
         return (self.frames.dropped + self._dropped_before
                 + getattr(self._subscription, 'dropped', 0))
 
-    def _tick(self):
-        item = self.frames.take()
-        if item is not None:
-            self._encode(*item)
+    def _report_if_due(self):
         self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
 
     def _encode(self, msg, arrived):

@@ -18,7 +18,10 @@ Subscribes `vae_encoder/latent` (32FC2 1 x D) and `odom` (its twist is the contr
 publishes `~/state` (32FC2 1 x Dz, p(z_t | x_1..t, u_1..t)), `~/prediction` (32FC2 K x D, row
 k-1 at t + k * prediction_dt), `~/prediction/image` (decoded strip, throttled) and
 `/diagnostics`. Outputs carry the input latent's header. A latent older than the last one is
-logged and skipped; the filter imputes frames missing between two latents.
+logged and skipped; the filter imputes frames missing between two latents. A latent is filtered
+as soon as it arrives (no polling); the k-step forecast is computed only while `~/prediction` or
+`~/prediction/image` has a subscriber, and the model runs once at start-up so the first latent
+does not pay torch's first-call cost.
 """
 
 import time
@@ -28,7 +31,7 @@ import numpy as np
 from dgm_robot.conversions.image import array_to_32fc2, make_image
 from dgm_robot.pipeline import Filter
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, processing_timer, stamp_to_sec, StampThrottle
+from dgm_robot.ros.flow import LatestFrame, report_timer, stamp_to_sec, StampThrottle
 from dgm_robot.ros.latents import latent_from_image
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
@@ -39,8 +42,6 @@ from dgm_robot.ros.rclpy_compat import msgs, Node
 Image = msgs.sensor_msgs.msg.Image
 Odometry = msgs.nav_msgs.msg.Odometry
 
-# s between looks for a parked latent
-
 
 class WorldModelNode(Node):
     """Filters latents into a state and predicts ahead; see the module docstring."""
@@ -49,7 +50,7 @@ class WorldModelNode(Node):
         super().__init__('world_model', **kwargs)
         self.params = NodeParameters(self, WORLD_MODEL, self._apply_parameters)
         self.filter = self._load_filter(self.params)
-        self.latents = LatestFrame()
+        self.latents = LatestFrame(self, self._step)
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
         self.imputed = 0
@@ -63,12 +64,13 @@ class WorldModelNode(Node):
         self._diagnostics = NodeDiagnostics(self, 'world model')
         self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
         self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
-        processing_timer(self, self._tick)
+        report_timer(self, self._report_if_due)
 
     def _load_filter(self, values):
         flt = Filter(model_path=values['model_path'], device=values['device'],
                      horizon=values['prediction_horizon'], prediction_dt=values['prediction_dt'],
                      max_frame_gap=values['max_frame_gap'])
+        flt.warm_up()
         if flt.device_warning:
             self.get_logger().warning(flt.device_warning)
         self.get_logger().info(f'world model {flt.model_id} on {values["device"]}')
@@ -91,31 +93,37 @@ class WorldModelNode(Node):
         else:
             self.skips.skip('odom', ValueError('twist holds NaN or infinite values'))
 
-    def _tick(self):
-        item = self.latents.take()
-        if item is not None:
-            self._step(*item)
+    def _report_if_due(self):
         self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
 
     def _step(self, msg, arrived):
         try:
             latent = latent_from_image(msg)
             res = self.filter.step(stamp_to_sec(msg.header.stamp), latent=latent,
-                                   control=self._control)
+                                   control=self._control, predict=self._forecast_wanted())
         except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp
             self.skips.skip('latent', err)
             return
         self._state_pub.publish(array_to_32fc2(Image, msg.header, res.state_mean, res.state_var))
-        self._prediction_pub.publish(
-            array_to_32fc2(Image, msg.header, res.pred_mean, res.pred_var))  # K x D
-        if self._prediction_image.due(stamp_to_sec(msg.header.stamp),
-                                      self.params['prediction_image_period']):
-            self._prediction_image_pub.publish(
-                make_image(Image, msg.header, self.filter.prediction_images(res.pred_mean)))
+        if res.pred_mean is not None:
+            self._publish_prediction(msg.header, res)
         self.processed += 1
         self.imputed += int(res.imputed)
         self._surprises.append(float(res.surprise))
         self._diagnostics.latency.record(time.perf_counter() - arrived)
+
+    def _forecast_wanted(self):
+        """Return True when someone listens to the forecast's outputs."""
+        return (self._prediction_pub.get_subscription_count() > 0
+                or self._prediction_image_pub.get_subscription_count() > 0)
+
+    def _publish_prediction(self, header, res):
+        self._prediction_pub.publish(
+            array_to_32fc2(Image, header, res.pred_mean, res.pred_var))  # K x D
+        if self._prediction_image.due(stamp_to_sec(header.stamp),
+                                      self.params['prediction_image_period']):
+            self._prediction_image_pub.publish(
+                make_image(Image, header, self.filter.prediction_images(res.pred_mean)))
 
     def _report(self):
         surprises, self._surprises = self._surprises, []

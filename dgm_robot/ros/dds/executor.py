@@ -15,10 +15,14 @@
 
 """A single-threaded executor with rclpy's spin semantics.
 
-Callbacks of all nodes added to it run one at a time on the spinning thread: a DDS WaitSet wakes
-it when a subscription has data, a timer is due or the context shuts down. Waits are cut into
-short slices because Python runs signal handlers only between C calls, so SIGINT/SIGTERM act
-within a slice.
+Callbacks of all nodes added to it run one at a time on the spinning thread. Between callbacks
+it sleeps in a DDS WaitSet until a subscription has data, a guard condition is triggered, the next
+timer is due or the context shuts down; an idle node costs no CPU. The wait set is attached to
+itself, so its trigger is the executor's own guard condition: `wake()` (new entities, a guard
+condition triggered from another thread) and shutdown set it. Cyclone returns at once from a wait
+on an empty wait set, which made a node with only timers spin a whole core; the self-attachment
+keeps it non-empty. Waits are cut into slices because Python runs signal handlers only between C
+calls, so SIGINT/SIGTERM act within a slice.
 """
 
 import threading
@@ -28,6 +32,8 @@ from dgm_robot.ros.dds.context import default_context
 
 # Longest single wait in the DDS WaitSet; bounds the reaction time to signals.
 _WAIT_SLICE_NS = 50_000_000
+# Most callbacks in a row for one subscription whose reader keeps holding samples.
+_DRAIN_MAX = 64
 
 
 class ExternalShutdownException(Exception):
@@ -40,6 +46,10 @@ class SingleThreadedExecutor:
     A subscription's read condition sits in the wait set only while its node is served here:
     removing the node or destroying the subscription detaches it first, because a condition
     deleted while attached cannot be detached any more and would break every later wait.
+
+    A subscription whose reader still holds samples after its callback ran is served again
+    before anything collected after it, so a guard condition its callback triggers (a frame
+    parked for processing, see ros/flow.py) runs once the reader is drained, on the newest sample.
     """
 
     def __init__(self, *, context=None):
@@ -52,6 +62,8 @@ class SingleThreadedExecutor:
         self._attached = {}
         # Guards the node list, ready list and attachments against other threads (not the wait).
         self._lock = threading.RLock()
+        # The subscription served again because its reader was not drained, and how often.
+        self._drains_of, self._drains = None, 0
 
     def add_node(self, node):
         """Add a node, moving it from another executor; return False if it was already added."""
@@ -116,8 +128,24 @@ class SingleThreadedExecutor:
         with self._lock:
             if not self._ready:
                 return
-            _, kind, entity = self._ready.pop(0)
+            node, kind, entity = self._ready.pop(0)
         self._execute(kind, entity)
+        if kind == 'sub':
+            self._serve_again_if_waiting(node, entity)
+
+    def _serve_again_if_waiting(self, node, sub):
+        """Put `sub` first in line again while its reader holds samples, up to _DRAIN_MAX times.
+
+        The bound keeps a publisher faster than the callback from starving timers and guards.
+        """
+        self._drains = self._drains + 1 if self._drains_of is sub else 1
+        self._drains_of = sub
+        if self._drains >= _DRAIN_MAX or sub._reader is None or not sub.condition.triggered:
+            self._drains_of = None
+            return
+        with self._lock:
+            if node in self._nodes and sub in node.subscriptions:
+                self._ready.insert(0, (node, 'sub', sub))
 
     def _waitset_alive(self):
         """Return True if the wait set exists and its participant was not deleted since."""
@@ -137,6 +165,7 @@ class SingleThreadedExecutor:
         with self._lock:
             if not self._waitset_alive():
                 self._waitset = self.context.make_waitset()
+                self._waitset.attach(self._waitset)  # its trigger wakes it: see the docstring
                 self._epoch = self.context.epoch
             wanted = {sub.condition: node for node in self._nodes for sub in node.subscriptions}
             self._detach([c for c in self._attached if c not in wanted])
@@ -152,6 +181,7 @@ class SingleThreadedExecutor:
                 self._ready += [(node, 'timer', t) for t in node.timers if t.is_ready()]
                 self._ready += [(node, 'sub', s) for s in node.subscriptions
                                 if s.condition.triggered]
+                self._ready += [(node, 'guard', g) for g in node.guards if g.triggered]
 
     def _wait(self, timeout_sec):
         if not self.context.ok():
@@ -176,6 +206,10 @@ class SingleThreadedExecutor:
             waitset = self._sync_waitset()
 
     def _execute(self, kind, entity):
+        if kind == 'guard':
+            if entity.take_trigger():
+                entity.callback()
+            return
         if kind == 'timer':
             if entity.is_ready():
                 entity.mark_called()
