@@ -30,6 +30,12 @@ concatenation of two unit vectors, scaled to unit length,
 Together they cluster held-out speakers' words better than either alone. Silence at the ends is
 trimmed first, so the time normalisation lines up the words themselves.
 
+The signal processing is numpy and scipy only (librosa gives just the mel filter bank): librosa's
+STFT and trim run numba code that compiles on first use, about 20 s on a fresh install, which
+stalled the single-threaded concept learner at the first spoken name. The numpy versions below
+return the same arrays, bit for bit (bench/bench_first_utterance.py checks and times both);
+``warm_up()`` builds the filter bank and runs one utterance so the first real one is fast.
+
 Bad input: ``log_mel`` and ``UtteranceEmbedder`` raise :class:`AudioInputError` (a ValueError)
 naming what was wrong (empty, not 1-D, NaN/inf, too short). The streaming detector never raises on
 a chunk's content: a chunk with NaN/inf is counted in ``VoiceActivityDetector.skipped_chunks`` and
@@ -38,12 +44,13 @@ dropped, and an utterance in progress is closed there (the gap would otherwise b
 
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from math import gcd
 
-import librosa
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.fft import dct
-from scipy.signal import resample_poly
+from scipy.signal import get_window, resample_poly
 
 FEATURE_RATE = 16000   # Hz; every input is resampled to this before features
 N_FFT = 512            # 32 ms at 16 kHz
@@ -214,10 +221,36 @@ def _checked(pcm, sample_rate):
     if not np.all(np.isfinite(pcm)):
         raise AudioInputError(f'pcm has {int(np.sum(~np.isfinite(pcm)))} NaN/inf samples')
     pcm = resample(pcm, sample_rate)
-    if pcm.size < WIN_LENGTH:
+    if pcm.size < N_FFT:
         raise AudioInputError(f'pcm too short: {pcm.size / FEATURE_RATE * 1e3:.1f} ms, '
-                              f'need at least {WIN_LENGTH / FEATURE_RATE * 1e3:.0f} ms')
+                              f'need at least {N_FFT / FEATURE_RATE * 1e3:.0f} ms')
     return pcm
+
+
+@lru_cache(maxsize=4)
+def _mel_basis(n_mels):
+    """Return librosa's Slaney mel filter bank (n_mels, N_FFT // 2 + 1) float32, built once."""
+    import librosa.filters   # numpy only; importing librosa's feature or util modules compiles
+    return librosa.filters.mel(sr=FEATURE_RATE, n_fft=N_FFT, n_mels=n_mels, fmin=F_MIN,
+                               fmax=F_MAX)
+
+
+@lru_cache(maxsize=1)
+def _window():
+    """Return the periodic Hann window of WIN_LENGTH, zero-padded to N_FFT around its centre."""
+    left = (N_FFT - WIN_LENGTH) // 2
+    return np.pad(get_window('hann', WIN_LENGTH, fftbins=True),
+                  (left, N_FFT - WIN_LENGTH - left))
+
+
+def power_spectrogram(y):
+    """Return |STFT|^2 of float32 PCM, (N_FFT // 2 + 1, T), as librosa's uncentred stft.
+
+    The spectrum is rounded to complex64 before squaring, as librosa stores it.
+    """
+    frames = sliding_window_view(y, N_FFT)[::HOP_LENGTH]                  # (T, N_FFT)
+    spectrum = np.fft.rfft(_window() * frames, axis=-1).astype(np.complex64)
+    return (np.abs(spectrum) ** 2).T
 
 
 def log_mel(pcm, sample_rate, n_mels=40):
@@ -227,9 +260,8 @@ def log_mel(pcm, sample_rate, n_mels=40):
     at 16 kHz gives the same features.
     """
     y = _checked(pcm, sample_rate)
-    mel = librosa.feature.melspectrogram(
-        y=y, sr=FEATURE_RATE, n_fft=N_FFT, win_length=WIN_LENGTH, hop_length=HOP_LENGTH,
-        n_mels=n_mels, fmin=F_MIN, fmax=F_MAX, power=2.0, center=False)   # (n_mels, T)
+    mel = np.einsum('...ft,mf->...mt', power_spectrogram(y), _mel_basis(n_mels),
+                    optimize=True)                                      # (n_mels, T)
     feats = np.log(mel + 1e-8 * mel.max() + 1e-20).T                    # (T, n_mels)
     return _cmvn(feats)
 
@@ -239,11 +271,35 @@ def _cmvn(x):
 
 
 def trim_silence(pcm, sample_rate, top_db=25.0):
-    """Cut leading and trailing frames more than ``top_db`` below the utterance's loudest frame."""
+    """Cut leading and trailing frames more than ``top_db`` below the utterance's loudest frame.
+
+    Frames of 25 ms, hop 10 ms, centred (zero padding); what librosa.effects.trim cuts.
+    """
     frame = max(1, int(0.025 * sample_rate))
-    y, _ = librosa.effects.trim(pcm, top_db=top_db, frame_length=frame,
-                                hop_length=max(1, frame * 2 // 5))
-    return y
+    hop = max(1, frame * 2 // 5)
+    frames = sliding_window_view(np.pad(pcm, frame // 2), frame)[::hop]
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float32), axis=-1))
+    power = np.square(rms)
+    db = 10.0 * np.log10(np.maximum(1e-10, power)) \
+        - 10.0 * np.log10(np.maximum(1e-10, np.max(rms) ** 2))
+    loud = np.flatnonzero(db > -top_db)
+    if loud.size == 0:
+        return pcm[:0]
+    return pcm[int(loud[0]) * hop:min(pcm.shape[-1], (int(loud[-1]) + 1) * hop)]
+
+
+def warm_up(embedder=None):
+    """Run the feature path once on a synthetic tone (call at node start-up).
+
+    Nothing here compiles; building the filter bank (importing librosa) and the first calls of
+    the numpy, scipy and torch paths take a few hundred ms, which this moves off the first
+    utterance. Pass the UtteranceEmbedder the node uses to warm its encoder too.
+    """
+    t = np.arange(FEATURE_RATE // 4, dtype=np.float32) / FEATURE_RATE
+    pcm = (0.1 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
+    if embedder is not None:
+        embedder(pcm, FEATURE_RATE)
+    log_mel(trim_silence(pcm, FEATURE_RATE), FEATURE_RATE)
 
 
 def time_normalise(x, n):
