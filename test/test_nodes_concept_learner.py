@@ -185,27 +185,34 @@ def test_bad_inputs_are_skipped_and_learning_goes_on(learner, room_latents):
     observe(learner, 3.0, (mean, var), ROOMS['kitchen'])
     place = learner.await_message('concept_learner/place')
     assert header_seconds(place.header) == pytest.approx(3.0)
-    assert node._position(3.0) == ROOMS['kitchen']
+    np.testing.assert_allclose(node.concepts.positions.lookup(3.0)[1], ROOMS['kitchen'])
 
 
 def test_latents_without_a_position_are_classified_until_one_arrives(learner, room_latents):
-    """Latents with no pose are classified but teach nothing; their words wait for a pose."""
+    """Latents with no position are classified but teach nothing; their words wait for one."""
     node = learner.tested
     observe(learner, 1.0, room_latents['kitchen'][0], text='kitchen')
     observe(learner, 1.5, room_latents['kitchen'][1])
     places = learner.await_message('concept_learner/place', count=2)
     assert places.results == [] and node.concepts.model.n_events == 0   # no place known yet
-    assert node.unpositioned == 2
-    assert '2 latents had no pose or odometry' in node._report()[0]
+    assert node.concepts.counts['unpositioned'] == 2
+    assert '2 latents had no position at their stamp' in node._report()[0]
     observe(learner, 2.0, room_latents['kitchen'][2], ROOMS['kitchen'])
     assert node.concepts.model.n_events == 1
     assert list(node.concepts.names().values()) == ['kitchen']
     [region] = node.concepts.regions()
     np.testing.assert_allclose(region.mean, ROOMS['kitchen'], atol=0.1)
-    observe(learner, 10.0, room_latents['kitchen'][3])   # pose too old: classified only
+    # no pose reaches 10 s: that latent waits max_pose_age of stream time, then is only classified
+    image = learner.compat.msgs.sensor_msgs.msg.Image
+    for seconds in (10.0, 11.0):
+        learner.latents.publish(array_to_32fc2(image, stamp(learner.compat, seconds),
+                                               *room_latents['kitchen'][3]))
+    learner.spin_until(lambda: node.processed == 4, what='the latent at 10 s released')
     place = learner.await_message('concept_learner/place', count=4)
+    assert header_seconds(place.header) == pytest.approx(10.0)
     assert [r.class_id for r in place.results] == [str(region.concept_id)]
-    assert node.concepts.model.n_events == 1 and node.unpositioned == 3
+    assert node.concepts.model.n_events == 1 and node.concepts.counts['unpositioned'] == 3
+    assert node.concepts.waiting == 1
 
 
 def test_learn_without_position_learns_from_vision_alone(ros, room_latents):
@@ -214,7 +221,7 @@ def test_learn_without_position_learns_from_vision_alone(ros, room_latents):
     try:
         observe(probe, 1.0, room_latents['kitchen'][0], text='kitchen')
         node = probe.tested
-        assert node.concepts.model.n_events == 1 and node.unpositioned == 0
+        assert node.concepts.model.n_events == 1 and node.concepts.counts['unpositioned'] == 0
         assert list(node.concepts.names().values()) == ['kitchen']
         assert node.concepts.regions() == []
     finally:

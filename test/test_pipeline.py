@@ -19,9 +19,7 @@ import pytest
 import torch
 
 from dgm_robot.models.world_model import WorldModel
-from dgm_robot.pipeline import BadInput, Concepts, Encoder, Filter, OutOfOrderStamp
-from dgm_robot.pipeline.concepts import MAX_PENDING
-from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
+from dgm_robot.pipeline import BadInput, Encoder, Filter, OutOfOrderStamp
 
 
 @pytest.fixture(scope='module')
@@ -70,66 +68,3 @@ def test_filter_predicts_imputes_and_rejects_old_stamps(model):
     flt.step(20.0, None, control)        # a gap over max_frame_gap starts afresh
     assert flt.resets == 1
     assert flt.prediction_images(res.pred_mean).shape == (32, 5 * 32, 3)
-
-
-def _teach(concepts, rng, n=60):
-    rooms = {'kitchen': (np.array([0.0, 0.0]), 1.0), 'office': (np.array([6.0, 0.0]), -1.0)}
-    for t in range(n):
-        name = ('kitchen', 'office')[t // 10 % 2]
-        centre, level = rooms[name]
-        latent = level + 0.1 * rng.standard_normal(4)
-        pos = centre + 0.3 * rng.standard_normal(2)
-        concepts.observe(float(t), latent, pos, [name] if t % 3 == 0 else None)
-
-
-def test_concepts_learn_names_goals_and_resume(tmp_path):
-    """Taught names become place names and goals, and survive a save and resume."""
-    path = tmp_path / 'places.npz'
-    concepts = Concepts(state_path=str(path), learn_period=0.0,
-                        config=SpatialConceptConfig(seed=1))
-    _teach(concepts, np.random.default_rng(0))
-    assert {'kitchen', 'office'} <= set(concepts.names().values())
-    x, y, cov = concepts.goal_for('office')
-    assert abs(x - 6.0) < 1.0 and abs(y) < 1.0 and cov.shape == (2, 2)
-    assert concepts.goal_for('garage') is None
-    before = concepts.predict_place(np.full(4, -1.0))
-    concepts.save()
-    resumed = Concepts(state_path=str(path))
-    assert resumed.load_message.startswith('resumed')
-    after = resumed.predict_place(np.full(4, -1.0))
-    assert np.array_equal(before.ids, after.ids) and np.allclose(before.probs, after.probs)
-
-
-def test_corrupt_state_is_set_aside(tmp_path):
-    """A corrupt state file is reported and moved aside, never overwritten."""
-    path = tmp_path / 'places.npz'
-    path.write_bytes(b'not a state file')
-    concepts = Concepts(state_path=str(path))
-    assert 'moved it to' in concepts.load_message
-    assert not path.exists() and list(tmp_path.glob('places.npz.corrupt-*'))
-
-
-def test_concepts_learn_only_when_due():
-    """Plain frames are learned from once per learn_period; taught ones at once."""
-    concepts = Concepts(learn_period=1.0)
-    rng = np.random.default_rng(0)
-    for t in np.arange(0, 3, 0.1):
-        concepts.observe(float(t), rng.standard_normal(4), (0.0, 0.0))
-    assert concepts.model.n_events == 3
-    concepts.observe(3.05, rng.standard_normal(4), (0.0, 0.0), ['kitchen'])
-    assert concepts.model.n_events == 4
-    with pytest.raises(BadInput):
-        concepts.observe(4.5, np.full(4, np.nan), (0.0, 0.0))
-
-
-def test_words_heard_while_not_learning_wait_for_the_next_event_and_are_bounded():
-    """learn=False only classifies; the newest MAX_PENDING words join the next learning event."""
-    concepts = Concepts(learn_period=0.0)
-    rng = np.random.default_rng(0)
-    for t in range(100):
-        post = concepts.observe(float(t), rng.standard_normal(4), words=[f'w{t}'], learn=False)
-        assert len(post.ids) == 0
-    assert concepts.model.n_events == 0 and len(concepts.pending) == MAX_PENDING
-    concepts.observe(100.0, rng.standard_normal(4), (0.0, 0.0))
-    assert concepts.model.n_events == 1 and concepts.pending == []
-    assert set(concepts.model.vocab.tokens) == {f'w{t}' for t in range(100 - MAX_PENDING, 100)}

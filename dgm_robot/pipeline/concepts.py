@@ -12,82 +12,161 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Latents, positions, words and speech with stamps -> place posteriors, names and regions.
+"""Stamped latents, positions, words and speech -> place posteriors, names, regions and goals.
 
-The spatial-concept learner learns from teaching events (an utterance or typed words) at once
-and from the plain stream at most every learn_period seconds; between those, frames are only
-classified, so the cost per frame stays bounded at any frame rate. Utterances found in the audio
-stream become acoustic-word tokens that join the next event's words.
+This is the one online path into the spatial-concept learner: the concept_learner node, `dgm-robot
+eval-concepts`, the benchmark and the demo all feed it the same stamped streams. Each latent is
+held until the position stream reaches its stamp (as tf2's message filter holds a message for its
+transform), then classified at the position the robot had when the frame was taken; at most every
+learn_period seconds, and at once when words belong to it, it is also learned from. Words and
+utterances are attributed by their stamps: to the frame at their stamp when it is still waiting,
+otherwise (an utterance is found only after it ends) to the recent frame nearest their stamp,
+which is then learned again with them.
 """
 
+from bisect import insort
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Deque, Dict, List, Optional, Tuple, Union
+
+import numpy as np
 
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector
-from dgm_robot.pipeline.errors import BadInput
+from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
+from dgm_robot.pipeline.positions import Lookup, Pose2, Positions
+from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_preset,
+                                        settings_from_dict)
 from dgm_robot.serket.acoustic_words import AcousticWords, VERSION as ACOUSTIC_VERSION
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
-                                               ROOMS_VAE_CONFIG, SpatialConceptConfig,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 
-__all__ = ['Concepts', 'PlacePosterior', 'Region']
+__all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
 
 ACOUSTIC_KIND = 'dgm_robot.acoustic_words'
-MAX_PENDING = 64   # words kept for the next learning event (the newest, if it is long in coming)
+MAX_PENDING = 64       # words kept for the next positioned learning event (the newest)
+HISTORY_S = 6.0        # s of classified frames kept for words that arrive after their frame
+Words = Union[str, Dict[str, float]]   # text, or a bag token -> weight (an utterance's message)
+
+
+@dataclass
+class Place:
+    """What one latent became: its place posterior, where it was, and whether it was learned."""
+
+    stamp: float
+    posterior: PlacePosterior
+    position: Optional[np.ndarray]
+    learned: bool
+    tag: Any = None           # whatever the caller gave with the latent (a header, an index)
+
+
+@dataclass
+class _Frame:
+    stamp: float
+    latent: np.ndarray
+    tag: Any
+    position: Optional[np.ndarray] = None
+    words: List[Words] = field(default_factory=list)
 
 
 class Concepts:
-    """A spatial-concept learner with its acoustic-word codebook, saved and resumed together."""
+    """The spatial-concept learner fed by stamped streams, saved and resumed with its settings."""
 
-    def __init__(self, state_path='', use_words=True, use_audio=True, learn_period=1.0,
-                 config=None, acoustic=None):
-        self.state_path = state_path
+    def __init__(self, preset: str = DEFAULT_PRESET, state_path: str = '',
+                 use_words: bool = True, use_audio: bool = True,
+                 learn_without_position: bool = False, max_pose_age: float = 1.0,
+                 settings: Optional[LearnerSettings] = None,
+                 acoustic: Optional[AcousticWords] = None):
+        self.state_path = str(state_path)
         self.use_words = use_words
         self.use_audio = use_audio
-        self.learn_period = learn_period
-        self.model = SpatialConceptModel(config or SpatialConceptConfig(**ROOMS_VAE_CONFIG))
+        self.learn_without_position = learn_without_position
+        self.max_pose_age = max_pose_age
+        self.settings = settings or load_preset(preset)
+        self.model = SpatialConceptModel(self.settings.config)
         self.acoustic = acoustic or AcousticWords()
-        self.vad = None
-        self.pending = []          # words and acoustic tokens waiting for the next event
-        self.last_learned = None   # stamp of the last learning event
-        self.version = 0           # bumped whenever names or regions may have changed
-        self.skipped_utterances = 0
-        self.load_message = None
-        if state_path and Path(state_path).exists():
-            self._load(state_path)
+        self.positions = Positions(max_gap=max_pose_age)
+        self.vad: Optional[VoiceActivityDetector] = None
+        self._queue: Deque[_Frame] = deque()        # latents waiting for their position
+        self._history: Deque[_Frame] = deque()      # recent classified frames
+        self._words: List[Tuple[float, int, Words]] = []   # waiting for the frame at their stamp
+        self.pending: List[Words] = []    # words waiting for the next positioned learning event
+        self.newest: Optional[float] = None         # the stream's time: newest stamp of any input
+        self.last_learned: Optional[float] = None   # stamp of the last learning event
+        self.last_released: Optional[float] = None
+        self.version = 0            # bumped whenever names or regions may have changed
+        self.counts = dict(latents=0, learned=0, unpositioned=0, late_words=0,
+                           utterances=0, skipped_utterances=0, skipped_latents=0)
+        self.load_message: Optional[str] = None
+        self.last_problem = ''     # why the last skipped latent was skipped
+        if self.state_path and Path(self.state_path).exists():
+            self._load(self.state_path)
 
     @property
-    def acoustic_path(self):
-        """Where the acoustic-word codebook is saved, beside the concept state."""
-        return Path(str(self.state_path) + '.acoustic.npz')
+    def waiting(self) -> int:
+        """Latents waiting for positions to reach their stamps."""
+        return len(self._queue)
 
-    def observe(self, stamp, latent_mean, position=None, words=None, learn=True):
-        """Classify one frame's latent, learning from it when due; return its PlacePosterior.
+    # stamped inputs ------------------------------------------------------------------------
 
-        learn=False only classifies (a frame with no position, while places are to be tied to
-        positions); its words wait, like those between learning events, for the next one.
+    def add_odom(self, stamp: float, pose: Pose2) -> List[Place]:
+        """Add base_link in the odom frame; return the latents that were waiting for it."""
+        self.positions.add_odom(stamp, pose)
+        return self._advance(stamp)
+
+    def add_map_pose(self, stamp: float, pose: Pose2) -> List[Place]:
+        """Add base_link in the map frame (a localiser's pose; may be sparse)."""
+        self.positions.add_map_pose(stamp, pose)
+        return self._advance(stamp)
+
+    def add_map_odom(self, stamp: float, pose: Pose2) -> List[Place]:
+        """Add the map -> odom transform (a localiser's tf)."""
+        self.positions.add_map_odom(stamp, pose)
+        return self._advance(stamp)
+
+    def add_latent(self, stamp: float, latent: np.ndarray, tag: Any = None) -> List[Place]:
+        """Queue one frame's latent mean; return the frames classified (this one when it can be).
+
+        A latent waits for the position stream to reach its stamp, at most max_pose_age s of
+        stream time; one that no position covers is classified, not learned, and counted.
         """
-        if self.use_words and words:
+        latent = np.asarray(latent, float)
+        if latent.ndim != 1 or not np.isfinite(latent).all() or not np.isfinite(stamp):
+            raise BadInput('latent must be a finite 1-d vector with a finite stamp')
+        last = self._queue[-1].stamp if self._queue else self.last_released
+        if last is not None and stamp <= last:
+            raise OutOfOrderStamp(f'latent stamped {stamp:.3f} is not after the last one '
+                                  f'({last:.3f}); skipped')
+        self._queue.append(_Frame(float(stamp), latent, tag))
+        self.counts['latents'] += 1
+        return self._advance(stamp)
+
+    def add_words(self, words: Words, stamp: Optional[float] = None) -> None:
+        """Attribute words (text, or an utterance's word weights) to the frame at `stamp`.
+
+        Text from a std_msgs/String has no stamp of its own: it then takes the stream's time.
+        """
+        if not self.use_words and isinstance(words, str):
+            return
+        stamp = self.newest if stamp is None else float(stamp)
+        if stamp is None or self.last_released is None or stamp > self.last_released:
+            insort(self._words, (float('-inf') if stamp is None else stamp, len(self._words),
+                                 words), key=lambda item: item[:2])
+            return
+        self.counts['late_words'] += 1
+        frame = min(self._history, key=lambda f: abs(f.stamp - stamp), default=None)
+        if frame is None or abs(frame.stamp - stamp) > HISTORY_S or not self._learnable(frame):
             self._wait(words)
-        due = learn and (self.pending or self.last_learned is None
-                         or stamp - self.last_learned >= self.learn_period)
-        try:
-            if not due:
-                return self.model.place_posterior(latent=latent_mean, position=position)
-            post = self.model.observe(stamp, latent=latent_mean, position=position,
-                                      words=self.pending or None)
-        except ObservationError as err:
-            raise BadInput(str(err)) from err
-        self.pending = []
-        self.last_learned = stamp
-        self.version += 1
-        return post
+            return
+        self._learn(frame, [words])
 
-    def observe_audio(self, stamp, pcm, sample_rate):
-        """Feed a chunk of mono float PCM; return the tokens of utterances that ended in it.
+    def add_audio(self, stamp: float, pcm: np.ndarray, sample_rate: int) -> List[str]:
+        """Feed a chunk of mono float PCM; return the acoustic tokens of utterances that ended.
 
-        Each utterance's message (its word weights) waits in `pending` for the next event.
+        Each utterance's message (its word weights) is attributed to the frame at its middle.
         """
+        self._seen(stamp)
         if not self.use_audio:
             return []
         if self.vad is None or self.vad.sample_rate != int(sample_rate):
@@ -101,33 +180,106 @@ class Concepts:
             try:
                 token, message = self.acoustic.observe_message(utt.pcm, utt.sample_rate)
             except AudioInputError:
-                self.skipped_utterances += 1   # e.g. too short once silence is trimmed
+                self.counts['skipped_utterances'] += 1   # e.g. too short once trimmed
                 continue
+            self.counts['utterances'] += 1
             tokens.append(token)
-            self._wait([message])
+            self.add_words(message, 0.5 * (utt.stamp_start + utt.stamp_end))
         return tokens
 
-    def _wait(self, words):
-        """Queue words for the next learning event, keeping the newest MAX_PENDING."""
-        self.pending.extend(words)
+    # classification and learning -----------------------------------------------------------
+
+    def _seen(self, stamp: float) -> None:
+        if np.isfinite(stamp) and (self.newest is None or stamp > self.newest):
+            self.newest = float(stamp)
+
+    def _advance(self, stamp: float) -> List[Place]:
+        """Classify (and learn from) every queued latent whose position is now known."""
+        self._seen(stamp)
+        done = []
+        while self._queue:
+            frame = self._queue[0]
+            final = self.newest - frame.stamp >= self.max_pose_age
+            found, position = self.positions.lookup(frame.stamp, final or not self._has_source())
+            if found is Lookup.WAIT:
+                break
+            self._queue.popleft()
+            frame.position = position
+            place = self._release(frame)
+            if place is not None:
+                done.append(place)
+        return done
+
+    def _has_source(self) -> bool:
+        return self.positions.newest is not None
+
+    def _release(self, frame: _Frame) -> Optional[Place]:
+        self.last_released = frame.stamp
+        while self._words and self._words[0][0] <= frame.stamp:
+            frame.words.append(self._words.pop(0)[2])
+        learnable = self._learnable(frame)
+        if not learnable:
+            self.counts['unpositioned'] += 1
+            for words in frame.words:
+                self._wait(words)     # they wait for the next frame with a position
+        due = learnable and bool(frame.words or self.pending or self.last_learned is None
+                                 or frame.stamp - self.last_learned >= self.settings.learn_period)
+        try:
+            if due:
+                posterior = self._learn(frame, frame.words)
+            else:
+                posterior = self.model.place_posterior(latent=frame.latent,
+                                                       position=frame.position)
+        except (BadInput, ObservationError) as err:
+            self.counts['skipped_latents'] += 1
+            self.last_problem = str(err)
+            return None
+        self._history.append(frame)
+        while self._history and frame.stamp - self._history[0].stamp > HISTORY_S:
+            self._history.popleft()
+        return Place(frame.stamp, posterior, frame.position, due, frame.tag)
+
+    def _learnable(self, frame: _Frame) -> bool:
+        return frame.position is not None or self.learn_without_position
+
+    def _learn(self, frame: _Frame, words: List[Words]) -> PlacePosterior:
+        """Learn one event from a frame with `words` and the words still pending."""
+        bags = self.pending + list(words)
+        try:
+            posterior = self.model.observe(frame.stamp, latent=frame.latent,
+                                           position=frame.position, words=bags or None)
+        except ObservationError as err:
+            raise BadInput(str(err)) from err
+        self.pending = []
+        self.last_learned = frame.stamp if self.last_learned is None \
+            else max(self.last_learned, frame.stamp)
+        self.counts['learned'] += 1
+        self.version += 1
+        return posterior
+
+    def _wait(self, words: Words) -> None:
+        """Queue words for the next positioned learning event, keeping the newest MAX_PENDING."""
+        self.pending.append(words)
         del self.pending[:-MAX_PENDING]
 
-    def predict_place(self, latent_mean):
+    # queries -------------------------------------------------------------------------------
+
+    def predict_place(self, latent_mean: np.ndarray) -> PlacePosterior:
         """Return the PlacePosterior of a predicted latent (vision only)."""
         try:
             return self.model.place_posterior(latent=latent_mean)
         except ObservationError as err:
             raise BadInput(str(err)) from err
 
-    def names(self):
+    def names(self) -> Dict[int, str]:
         """Return {concept id: name}."""
         return self.model.concept_names()
 
-    def regions(self):
+    def regions(self) -> List[Region]:
         """Return the Regions (concept, position Gaussian) in the map frame."""
         return self.model.regions()
 
-    def goal_for(self, name):
+    def goal_for(self, name: Any) -> Optional[Tuple[float, float, np.ndarray]]:
         """Return (x, y, cov (2, 2)) inside the place called name, or None if none is."""
         try:
             mean, cov, _ = self.model.goal_for_name(name)
@@ -135,26 +287,44 @@ class Concepts:
             return None
         return float(mean[0]), float(mean[1]), cov
 
-    def save(self, path=None):
-        """Write the learner and the codebook atomically (each file by temp file + rename)."""
-        path = path or self.state_path
+    # state ---------------------------------------------------------------------------------
+
+    @property
+    def acoustic_path(self) -> Path:
+        """Where the codebook and the settings are saved, beside the concept state."""
+        return Path(self.state_path + '.acoustic.npz')
+
+    def save(self, path: Optional[str] = None) -> None:
+        """Write the learner, the codebook and the settings atomically (temp file + rename)."""
+        path = str(path or self.state_path)
         if not path:
             raise ValueError('no state_path to save to')
         state = self.acoustic.state_dict()
         arrays = {'means': state.pop('means'), 'counts': state.pop('counts')}
-        save_state(Path(str(path) + '.acoustic.npz'), arrays,
-                   {'kind': ACOUSTIC_KIND, **state})
+        save_state(Path(path + '.acoustic.npz'), arrays,
+                   {'kind': ACOUSTIC_KIND, **state, 'settings': self.settings.as_dict()})
         self.model.save(path)
 
-    def _load(self, path):
+    def _load(self, path: str) -> None:
         try:
-            self.model = SpatialConceptModel.load(path)
+            model = SpatialConceptModel.load(path)
+            saved = None
             if self.acoustic_path.exists():
                 arrays, meta = load_state(self.acoustic_path, ACOUSTIC_KIND, ACOUSTIC_VERSION)
+                saved = meta.pop('settings', None)
                 self.acoustic.load_state_dict({**meta, **arrays})
         except StateFileError as err:
             self.load_message = f'{err}; starting with no learned places'
             return
+        self.model = model
+        requested = self.settings
+        self.settings = settings_from_dict(saved) if saved else LearnerSettings(
+            'saved before presets', requested.learn_period, model.config)
         self.version += 1
-        self.load_message = (f'resumed {self.model.num_concepts()} places from {path} '
-                             f'({self.model.n_events} events)')
+        self.load_message = (f'resumed {model.num_concepts()} places from {path} '
+                             f'({model.n_events} events, preset {self.settings.preset!r})')
+        changed = requested.differences(self.settings)
+        if changed:
+            self.load_message += (
+                f'; it was learned with other settings than preset {requested.preset!r} '
+                f"asks for, and keeps its own ({'; '.join(changed)})")

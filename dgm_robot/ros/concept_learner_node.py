@@ -14,34 +14,33 @@
 
 """ROS node `concept_learner`: learns place concepts online and answers "where is the kitchen?".
 
-Inputs: `vae_encoder/latent`, `pose` (map frame; `odom` stands in until a pose arrives), `words`,
+Inputs: `vae_encoder/latent`, positions (`odom`, `pose` in the map frame such as AMCL's sparse
+`amcl_pose`, and `/tf` + `/tf_static` map -> odom -> base_link as REP 105 has them), `words`,
 `audio` + `audio_info`, `world_model/prediction`, `~/navigate_to`. Outputs: `~/place` (posterior
 for each latent, its header), `~/place_prediction` (posterior at the last predicted row's stamp),
 `~/place_info`, `~/places`, `~/markers` (latched, re-published when names or regions change),
-`goal_pose` for a known place name, `/diagnostics`. Places are tied to positions, so a latent
-with no recent pose or odometry is only classified (unless learn_without_position): places
-learned before localisation starts would have no region of their own on the map. The learned
-state is saved every save_period and when the node is destroyed (also on Ctrl-C and SIGTERM),
-and resumed on start.
+`goal_pose` for a known place name, `/diagnostics`. Every message goes through the same
+ConceptFeed and pipeline.Concepts that `dgm-robot eval-concepts` drives: a latent is classified
+at the position the robot had at its stamp (it waits up to max_pose_age for positions to get
+there), and one that no position covers is only classified, not learned (unless
+learn_without_position). The learned state is saved every save_period and when the node is
+destroyed (also on Ctrl-C and SIGTERM), and resumed on start.
 """
 
 import time
 
-import numpy as np
-
-from dgm_robot.conversions import ConversionError
-from dgm_robot.conversions.audio import audio_to_float, check_audio_info
 from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs
+from dgm_robot.ros.concept_feed import ConceptFeed
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import LatestFrame, processing_timer, sec_to_stamp, stamp_to_sec
-from dgm_robot.ros.latents import latent_from_image, rows_from_image
+from dgm_robot.ros.flow import sec_to_stamp, stamp_to_sec
+from dgm_robot.ros.latents import rows_from_image
 from dgm_robot.ros.nav2_goals import Nav2Goals
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
-from dgm_robot.ros.qos import LATCHED, RELIABLE, SENSOR_DATA
-from dgm_robot.ros.rclpy_compat import msgs, Node
+from dgm_robot.ros.qos import LATCHED, RELIABLE, SENSOR_DATA, TF, TF_STATIC
+from dgm_robot.ros.rclpy_compat import Clock, ClockType, msgs, Node
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
 AudioInfo = msgs.audio_common_msgs.msg.AudioInfo
@@ -52,14 +51,9 @@ Odometry = msgs.nav_msgs.msg.Odometry
 Image = msgs.sensor_msgs.msg.Image
 Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
+TFMessage = msgs.tf2_msgs.msg.TFMessage
 
-# s between looks for a parked latent
-
-
-def planar_position(msg):
-    """Return (stamp s, x, y) of a message with header and pose.pose.position (pose, odometry)."""
-    position = msg.pose.pose.position
-    return stamp_to_sec(msg.header.stamp), float(position.x), float(position.y)
+HOUSEKEEPING_PERIOD = 0.25   # s (steady clock) between looks at saving and diagnostics
 
 
 class ConceptLearnerNode(Node):
@@ -68,21 +62,18 @@ class ConceptLearnerNode(Node):
     def __init__(self, **kwargs):
         super().__init__('concept_learner', **kwargs)
         self.params = NodeParameters(self, CONCEPT_LEARNER, self._apply_parameters)
-        self.concepts = Concepts(state_path=self.params['state_path'],
-                                 use_words=self.params['use_words'],
-                                 use_audio=self.params['use_audio'])
+        p = self.params
+        self.concepts = Concepts(preset=p['preset'], state_path=p['state_path'],
+                                 use_words=p['use_words'], use_audio=p['use_audio'],
+                                 learn_without_position=p['learn_without_position'],
+                                 max_pose_age=p['max_pose_age'])
         if self.concepts.load_message:  # resumed (version bumped) or a bad file set aside
             log = self.get_logger().info if self.concepts.version else self.get_logger().warning
             log(self.concepts.load_message)
-        self.latents = LatestFrame()
+        self.feed = ConceptFeed(self.concepts, p['map_frame'], p['odom_frame'], p['base_frame'])
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
-        self.unpositioned = 0  # latents classified but not learned: no recent position
-        self._unpositioned_recent = 0
-        self._words = []  # texts heard since the last observation
-        self._pose = None  # (stamp s, x, y) in the map frame
-        self._odom = None  # the same from odometry, used until a pose arrives
-        self._audio_info = None
+        self._reported = dict(self.concepts.counts)   # counts at the last diagnostics report
         self._published_version = None
         self._last_save = time.monotonic()
         self._save_problem = ''
@@ -97,10 +88,12 @@ class ConceptLearnerNode(Node):
         self._markers_pub = self.create_publisher(place_msgs.MarkerArray, '~/markers', LATCHED)
         self._goal_pub = self.create_publisher(PoseStamped, 'goal_pose', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
-        self._nav2 = Nav2Goals.create(self) if self.params['use_nav2_action'] else None
-        self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
-        self.create_subscription(PoseWithCovarianceStamped, 'pose', self._on_pose, LATCHED)
-        self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
+        self._nav2 = Nav2Goals.create(self) if p['use_nav2_action'] else None
+        self.create_subscription(Image, 'vae_encoder/latent', self._on_latent, RELIABLE)
+        self.create_subscription(PoseWithCovarianceStamped, 'pose', self._fed('pose'), LATCHED)
+        self.create_subscription(Odometry, 'odom', self._fed('odom'), SENSOR_DATA)
+        self.create_subscription(TFMessage, '/tf', self._fed('tf'), TF)
+        self.create_subscription(TFMessage, '/tf_static', self._fed('tf'), TF_STATIC)
         self.create_subscription(String, 'words', self._on_words, RELIABLE)
         self.create_subscription(AudioDataStamped, 'audio', self._on_audio, SENSOR_DATA)
         self.create_subscription(AudioInfo, 'audio_info', self._on_audio_info, LATCHED)
@@ -108,7 +101,9 @@ class ConceptLearnerNode(Node):
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
         if self.concepts.names():  # resumed: latch what is known before the first frame
             self._publish_places(self.get_clock().now().to_msg())
-        processing_timer(self, self._tick)
+        self._housekeeping_timer = self.create_timer(
+            HOUSEKEEPING_PERIOD, self._housekeeping,
+            clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     def _apply_parameters(self, changed, proposed):
         if 'use_nav2_action' in changed:
@@ -117,57 +112,47 @@ class ConceptLearnerNode(Node):
             self._nav2 = Nav2Goals.create(self) if proposed['use_nav2_action'] else None
         self.concepts.use_words = proposed['use_words']
         self.concepts.use_audio = proposed['use_audio']
-        if not proposed['use_words']:
-            self._words = []
+        self.concepts.learn_without_position = proposed['learn_without_position']
+        self.feed.map_frame = proposed['map_frame']
         if 'map_frame' in changed:
             self._publish_places(self.get_clock().now().to_msg(), proposed['map_frame'])
 
     # inputs --------------------------------------------------------------------------------
 
-    def _on_pose(self, msg):
-        frame = msg.header.frame_id.lstrip('/')
-        if frame and frame != self.params['map_frame']:
-            self.skips.skip('pose', ValueError(
-                f"pose is in frame '{frame}', not map_frame '{self.params['map_frame']}'"))
+    def _fed(self, source):
+        """Return the callback that gives a `source` message to the feed and publishes places."""
+        feed = getattr(self.feed, source)
+
+        def callback(msg):
+            try:
+                self._publish(feed(msg))
+            except ValueError as err:   # ConversionError, BadInput, OutOfOrderStamp
+                self.skips.skip(source, err)
+        return callback
+
+    def _on_latent(self, msg):
+        try:
+            places = self.feed.latent(msg, tag=(msg.header, time.perf_counter()))
+        except ValueError as err:
+            self.skips.skip('latent', err)
             return
-        self._pose = self._checked_position('pose', msg) or self._pose
-
-    def _on_odom(self, msg):
-        self._odom = self._checked_position('odom', msg) or self._odom
-
-    def _checked_position(self, source, msg):
-        """Return (stamp s, x, y) of a pose or odometry message; None (logged) if not finite."""
-        position = planar_position(msg)
-        if np.isfinite(position).all():
-            return position
-        self.skips.skip(source, ValueError('position holds NaN or infinite values'))
-        return None
+        self._publish(places)
 
     def _on_words(self, msg):
-        if self.params['use_words'] and msg.data.strip():
-            self._words.append(msg.data)
+        if self.params['use_words']:
+            self.feed.words(msg)
 
     def _on_audio_info(self, msg):
         try:
-            check_audio_info(msg)
-        except ConversionError as err:
+            self.feed.audio_info(msg)
+        except ValueError as err:
             self.skips.skip('audio_info', err)
-            self._audio_info = None
-            return
-        self._audio_info = msg
 
     def _on_audio(self, msg):
         if not self.params['use_audio']:
             return
         try:
-            if self._audio_info is None:
-                raise ValueError('no AudioInfo received on audio_info yet, so the PCM format is '
-                                 'unknown')
-            pcm = audio_to_float(msg, self._audio_info)
-            if not np.isfinite(pcm).all():
-                raise ValueError('audio holds NaN or infinite samples')
-            tokens = self.concepts.observe_audio(stamp_to_sec(msg.header.stamp), pcm,
-                                                 int(self._audio_info.sample_rate))
+            tokens = self.feed.audio(msg)
         except ValueError as err:
             self.skips.skip('audio', err)
             return
@@ -205,44 +190,17 @@ class ConceptLearnerNode(Node):
         if self._nav2 is not None:
             self._nav2.send(pose)
 
-    # learning ------------------------------------------------------------------------------
+    # outputs -------------------------------------------------------------------------------
 
-    def _position(self, stamp):
-        """Return the (x, y) the robot had at `stamp`, or None when no position is recent."""
-        source = self._pose if self._pose is not None else self._odom
-        if source is None or abs(stamp - source[0]) > self.params['max_pose_age']:
-            return None
-        return source[1:]
-
-    def _tick(self):
-        item = self.latents.take()
-        if item is not None:
-            self._observe(*item)
-        period = self.params['save_period']
-        if period > 0 and time.monotonic() - self._last_save >= period:
-            self.save()
-        self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
-
-    def _observe(self, msg, arrived):
-        stamp = stamp_to_sec(msg.header.stamp)
-        try:
-            mean, _ = latent_from_image(msg)
-            position = self._position(stamp)
-            learn = position is not None or self.params['learn_without_position']
-            posterior = self.concepts.observe(stamp, mean, position=position,
-                                              words=list(self._words), learn=learn)
-        except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp
-            self.skips.skip('latent', err)
-            return
-        self._words = []
-        if not learn:
-            self.unpositioned += 1
-            self._unpositioned_recent += 1
-        self._place_pub.publish(place_msgs.classification(msg.header, posterior))
-        if self.concepts.version != self._published_version:
-            self._publish_places(msg.header.stamp)
-        self.processed += 1
-        self._diagnostics.latency.record(time.perf_counter() - arrived)
+    def _publish(self, places):
+        """Publish ~/place for each classified latent, and the places when they changed."""
+        for place in places:
+            header, arrived = place.tag
+            self._place_pub.publish(place_msgs.classification(header, place.posterior))
+            self.processed += 1
+            self._diagnostics.latency.record(time.perf_counter() - arrived)
+        if places and self.concepts.version != self._published_version:
+            self._publish_places(places[-1].tag[0].stamp)
 
     def _publish_places(self, stamp, frame=None):
         header = Header(stamp=stamp, frame_id=frame or self.params['map_frame'])
@@ -276,22 +234,38 @@ class ConceptLearnerNode(Node):
                 self._nav2.destroy()
         return super().destroy_node()
 
+    def _housekeeping(self):
+        period = self.params['save_period']
+        if period > 0 and time.monotonic() - self._last_save >= period:
+            self.save()
+        self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)
+
     def _report(self):
+        counts = self.concepts.counts
+        recent = {key: counts[key] - self._reported.get(key, 0) for key in counts}
+        self._reported = dict(counts)
         problems = [self._save_problem] if self._save_problem else []
         if self.skips.recent:
             problems.append(f'{self.skips.recent} bad inputs skipped')
-        if self._unpositioned_recent:
-            problems.append(f'{self._unpositioned_recent} latents had no pose or odometry within '
-                            'max_pose_age: classified, not learned')
-        self.skips.recent = self._unpositioned_recent = 0
+        if recent['unpositioned']:
+            problems.append(f"{recent['unpositioned']} latents had no position at their stamp: "
+                            'classified, not learned')
+        if recent['skipped_latents']:
+            problems.append(f"{recent['skipped_latents']} latents the learner could not use "
+                            f'({self.concepts.last_problem})')
+        self.skips.recent = 0
         values = {**self._diagnostics.latency.pop_summary(),
-                  'observations': self.processed, 'frames_dropped': self.latents.dropped,
-                  'inputs_skipped': self.skips.total,
-                  'latents_without_position': self.unpositioned,
-                  'utterances_skipped': self.concepts.skipped_utterances,
+                  'observations': self.processed, 'inputs_skipped': self.skips.total,
+                  'events_learned': counts['learned'],
+                  'latents_without_position': counts['unpositioned'],
+                  'latents_waiting_for_position': self.concepts.waiting,
+                  'words_after_their_frame': counts['late_words'],
+                  'utterances': counts['utterances'],
+                  'utterances_skipped': counts['skipped_utterances'],
                   'concepts': len(self.concepts.names()),
                   'regions': len(self.concepts.regions()), 'version': self.concepts.version,
-                  'position_source': 'pose' if self._pose else 'odom' if self._odom else 'none',
+                  'position_source': self.concepts.positions.source,
+                  'preset': self.concepts.settings.preset,
                   'state_path': self.params['state_path'] or '(not saved)'}
         return '; '.join(problems), 'spatial concepts', values
 

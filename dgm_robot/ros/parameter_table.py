@@ -20,6 +20,8 @@ config/dgm_robot.yaml on any machine. The default's Python type is the parameter
 
 from dataclasses import dataclass
 
+from dgm_robot.ros.model_check import model_file_problem
+
 # Python type -> ROS parameter type name (bool first: bool is a subclass of int)
 TYPE_NAMES = ((bool, 'bool'), (int, 'integer'), (float, 'double'), (str, 'string'))
 
@@ -44,6 +46,7 @@ class Param:
     choices: tuple = ()
     non_empty: bool = False
     dynamic: bool = True
+    validate: object = None  # value -> why it is refused, or ''; checks beyond type and range
 
     @property
     def type_name(self):
@@ -56,6 +59,15 @@ class Param:
             return 'one of: ' + ', '.join(self.choices)
         return 'must not be empty' if self.non_empty else ''
 
+    def allowed(self):
+        """Return what this parameter accepts, for messages ('a double in [0.1, 60.0]', ...)."""
+        if self.choices:
+            return 'one of ' + ', '.join(self.choices)
+        kind = {'bool': 'true or false', 'integer': 'an integer',
+                'double': 'a double (with a decimal point: 1.0, not 1)',
+                'string': 'a non-empty string' if self.non_empty else 'a string'}[self.type_name]
+        return kind + (f' in [{self.low}, {self.high}]' if self.low is not None else '')
+
     def check(self, value):
         """Return why `value` is not acceptable for this parameter, or '' when it is."""
         try:
@@ -63,18 +75,19 @@ class Param:
         except TypeError:
             got = type(value).__name__
         if got != self.type_name:
-            return f'{self.name} must be a {self.type_name}, got {got} {value!r}'
-        if self.low is not None and not self.low <= value <= self.high:
+            return f'{self.name} must be {self.allowed()}, got {got} {value!r}'
+        if self.low is not None and not self.low <= value <= self.high:  # NaN is never inside
             return f'{self.name} must be in [{self.low}, {self.high}], got {value!r}'
         if self.choices and value not in self.choices:
             return f'{self.name} must be one of {", ".join(self.choices)}; got {value!r}'
         if self.non_empty and not value:
             return f'{self.name} must not be empty'
-        return ''
+        problem = self.validate(value) if self.validate is not None else ''
+        return f'{self.name} {value!r} refused: {problem}' if problem else ''
 
 
 MODEL_PATH = Param('model_path', '', 'model checkpoint; empty: the default model shipped with '
-                   'the package; changing it reloads the model')
+                   'the package; changing it reloads the model', validate=model_file_problem)
 DEVICE = Param('device', 'cpu', 'torch device; cuda falls back to cpu with a warning where it is '
                'unavailable; changing it reloads the model', choices=('cpu', 'cuda'))
 DIAGNOSTICS_PERIOD = Param('diagnostics_period', 1.0, 's between /diagnostics messages',
@@ -109,12 +122,20 @@ CONCEPT_LEARNER = (
           'empty: no persistence; fixed for the life of the node', dynamic=False),
     Param('save_period', 30.0, 's between periodic state saves; 0: save only on shutdown',
           low=0.0, high=86400.0),
+    Param('preset', 'rooms', 'learner settings: a preset of dgm_robot/pipeline/presets.yaml; a '
+          'resumed state keeps the settings it was learned with', non_empty=True,
+          dynamic=False),
     Param('map_frame', 'map', 'frame of place regions, markers and navigation goals',
           non_empty=True),
+    Param('odom_frame', 'odom', 'odometry frame (REP 105) in tf and odom', non_empty=True,
+          dynamic=False),
+    Param('base_frame', 'base_link', 'robot body frame (REP 105) in tf', non_empty=True,
+          dynamic=False),
     Param('use_words', True, 'learn from text on words'),
     Param('use_audio', True, 'learn from speech on audio (acoustic words)'),
-    Param('max_pose_age', 1.0, 's; a latent further than this from the last pose has no position',
-          low=0.0, high=3600.0),
+    Param('max_pose_age', 1.0, 's; the longest a latent waits for positions to reach its stamp, '
+          'and the widest gap between position samples bridged by interpolation',
+          low=0.0, high=3600.0, dynamic=False),
     Param('learn_without_position', False, 'learn places from latents with no recent pose or '
           'odometry (a robot without localisation); false: those are only classified'),
     Param('use_nav2_action', False, 'also send NavigateToPose goals when nav2_msgs is importable '

@@ -30,3 +30,11 @@ RELIABLE = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
                       durability=DurabilityPolicy.VOLATILE)
 
 LATCHED = qos_profile_transient_local
+
+# what tf2_ros' TransformListener subscribes with: /tf reliable and volatile, /tf_static reliable
+# and transient local (a static transform is sent once), both keeping the last 100
+TF = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
+                reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
+TF_STATIC = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
+                       reliability=ReliabilityPolicy.RELIABLE,
+                       durability=DurabilityPolicy.TRANSIENT_LOCAL)
