@@ -106,10 +106,15 @@ def test_ranges_read_only_and_types_are_enforced(node_factory):
 
     result, = node.set_parameters([Parameter('gain', value=1.5)])
     assert not result.successful
-    assert result.reason == 'Parameter gain out of range. Min: 0.0, Max: 1.0, value: 1.5'
+    # rclpy's Jazzy wording: no period after 'range' for doubles, one for integers
+    assert result.reason == 'Parameter gain out of range Min: 0.0, Max: 1.0, value: 1.5'
     assert node.get_parameter('gain').value == 0.5
     assert node.set_parameters([Parameter('gain', value=1.0)])[0].successful
-    assert not node.set_parameters([Parameter('k', value=5)])[0].successful
+    result, = node.set_parameters([Parameter('k', value=5)])
+    assert result.reason == ('The parameter value for k is not a valid step. Min: 2, max: 10, '
+                             'value: 5, step: 2')
+    result, = node.set_parameters([Parameter('k', value=12)])
+    assert result.reason == 'Parameter k out of range. Min: 2, Max: 10, value: 12'
     assert node.set_parameters([Parameter('k', value=6)])[0].successful
     result, = node.set_parameters([Parameter('model_id', value='vae-2')])
     assert result.reason == 'Trying to set a read-only parameter: model_id.'

@@ -17,10 +17,25 @@
 Ranges, types and read-only flags go into the descriptors, where rclpy (and the DDS runtime)
 enforce them; choices and the node's own checks (does the new model load?) run in the on-set
 callback. A change the node accepts takes effect at once.
+
+At start-up a refused value raises ParameterRefused, one line naming the node, the parameter, the
+value and what is allowed (node_main prints it and exits 1). rclpy refuses an integer for a double
+parameter (its type is fixed by the default unless the descriptor asks for dynamic typing), so the
+line says to write 1.0. On set, rclpy's own descriptor checks answer first; the callback refuses
+the rest with a reason, and whatever the node's apply step raises becomes a refusal, never a crash.
 """
 
 from dgm_robot.ros.rclpy_compat import (
-    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult)
+    FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterException,
+    SetParametersResult)
+
+
+class ParameterRefused(ValueError):
+    """A start-up parameter value the node refuses; the text is the one line to print."""
+
+    def __init__(self, node, param, problem):
+        super().__init__(f'{node.get_fully_qualified_name()}: parameter {param.name} refused: '
+                         f'{problem}; allowed: {param.allowed()}')
 
 
 def descriptor(param):
@@ -48,11 +63,15 @@ class NodeParameters:
         self._table = {param.name: param for param in table}
         self._apply = apply
         for param in table:
-            node.declare_parameter(param.name, param.default, descriptor(param))
+            try:
+                node.declare_parameter(param.name, param.default, descriptor(param))
+            except (ParameterException, TypeError, ValueError) as err:
+                raise ParameterRefused(node, param, ' '.join(str(err).split())) from None
         self.values = {name: node.get_parameter(name).value for name in self._table}
-        reasons = [r for r in (p.check(self.values[n]) for n, p in self._table.items()) if r]
-        if reasons:
-            raise ValueError('bad parameter value: ' + '; '.join(reasons))
+        for name, param in self._table.items():
+            reason = param.check(self.values[name])
+            if reason:
+                raise ParameterRefused(node, param, f'{self.values[name]!r}: {reason}')
         node.add_on_set_parameters_callback(self._on_set)
 
     def __getitem__(self, name):
@@ -76,7 +95,9 @@ class NodeParameters:
         if changed and self._apply is not None:
             try:
                 self._apply(changed, proposed)
-            except (ValueError, OSError) as err:
-                return SetParametersResult(successful=False, reason=str(err))
+            except Exception as err:  # torch and file errors come in many types; keep running
+                known = isinstance(err, (ValueError, OSError))
+                return SetParametersResult(
+                    successful=False, reason=str(err) if known else f'{type(err).__name__}: {err}')
         self.values = proposed
         return SetParametersResult(successful=True)

@@ -63,6 +63,7 @@ if USING_RCLPY:
     import rclpy
     from rclpy.clock import Clock, ClockType
     from rclpy.duration import Duration
+    from rclpy.exceptions import ParameterException
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
     from rclpy.node import Node
     from rclpy.parameter import Parameter
@@ -84,7 +85,8 @@ else:
     from dgm_robot.ros.dds.message_types import get_message
     from dgm_robot.ros.dds.node import Node
     from dgm_robot.ros.dds.parameters import (
-        FloatingPointRange, IntegerRange, Parameter, ParameterDescriptor, SetParametersResult)
+        FloatingPointRange, IntegerRange, Parameter, ParameterDescriptor, ParameterException,
+        SetParametersResult)
     from dgm_robot.ros.dds.qos import (
         DurabilityPolicy, HistoryPolicy, QoSProfile, qos_profile_sensor_data,
         qos_profile_system_default, ReliabilityPolicy)
@@ -98,7 +100,8 @@ qos_profile_transient_local = QoSProfile(depth=1, reliability=ReliabilityPolicy.
 
 __all__ = ['Clock', 'ClockType', 'DurabilityPolicy', 'Duration', 'ExternalShutdownException',
            'FloatingPointRange', 'HistoryPolicy', 'IntegerRange', 'Node', 'Parameter',
-           'ParameterDescriptor', 'QoSProfile', 'ReliabilityPolicy', 'SetParametersResult',
+           'ParameterDescriptor', 'ParameterException', 'QoSProfile', 'ReliabilityPolicy',
+           'SetParametersResult',
            'SingleThreadedExecutor', 'Time', 'USING_RCLPY',
            'get_message', 'msgs', 'qos_profile_sensor_data', 'qos_profile_system_default',
            'qos_profile_transient_local', 'rclpy']

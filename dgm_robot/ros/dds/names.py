@@ -122,15 +122,37 @@ class RosArguments:
 
 
 def _split_rule(text, flag):
-    if ':=' not in text:
-        raise RosArgumentError(f'{flag} {text!r}: expected name:=value')
-    lhs, value = text.split(':=', 1)
+    """Split `[node:]name:=value`; refuse what rcl refuses (no `:=`, no name, no value)."""
+    kind = 'remapping' if flag in ('-r', '--remap') else 'parameter override'
+    lhs, sep, value = text.partition(':=')
     node = None
     if ':' in lhs:
         node, lhs = lhs.split(':', 1)
-    if not lhs or (flag in ('-r', '--remap') and not value):
-        raise RosArgumentError(f'{flag} {text!r}: expected name:=value')
+    if not sep or not lhs or not value:
+        what = 'no :=' if not sep else 'no name' if not lhs else 'an empty value'
+        hint = ''
+        if sep and lhs and flag in ('-p', '--param'):
+            hint = ('; leave the override out to keep the default, or write '
+                    f'{lhs}:="\'\'" for an empty string')
+        raise RosArgumentError(f"Couldn't parse {kind} rule: '{flag} {text}': {what}, expected "
+                               f'name:=value{hint}')
     return node, lhs, value
+
+
+def _parse_value(flag, text):
+    """Return the YAML value of a `-p` override, as rcl parses it; refuse what YAML cannot read."""
+    node, name, value = _split_rule(text, flag)
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError as err:
+        problem = ' '.join(str(err).split())
+        raise RosArgumentError(f"Couldn't parse parameter override rule: '{flag} {text}': "
+                               f'{value!r} is not a YAML value ({problem})') from None
+    if isinstance(parsed, (dict, type(None))) or (
+            isinstance(parsed, list) and any(isinstance(v, (dict, list)) for v in parsed)):
+        raise RosArgumentError(f"Couldn't parse parameter override rule: '{flag} {text}': "
+                               f'{value!r} is not a bool, number, string or flat list')
+    return node, name, parsed
 
 
 def parse_ros_args(args):
@@ -159,8 +181,7 @@ def parse_ros_args(args):
             if arg in ('-r', '--remap'):
                 parsed.remaps.append(_remap_rule(value, arg))
             elif arg in ('-p', '--param'):
-                node, name, text = _split_rule(value, arg)
-                parsed.params.append((node, name, yaml.safe_load(text) if text else ''))
+                parsed.params.append(_parse_value(arg, value))
             elif arg == '--params-file':
                 parsed.params_files.append(value)
             elif arg == '--log-level':

@@ -67,16 +67,17 @@ class InvalidParameterTypeException(ParameterException):
     """A value whose type differs from the parameter's declared type."""
 
     def __init__(self, parameter, expected):
-        super().__init__(f"Trying to set parameter '{parameter.name}' to '{parameter.value!r}' "
-                         f"of type '{parameter.type_.name}', expecting type '{expected.name}'")
+        super().__init__(f"Trying to set parameter '{parameter.name}' to '{parameter.value}' "
+                         f"of type '{parameter.type_.name}', expecting type '{expected.name}': "
+                         f'{parameter.name}')
 
 
 class InvalidParameterValueException(ParameterException):
     """A value that the descriptor or an on-set callback refused."""
 
     def __init__(self, name, value, reason):
-        super().__init__(f"Invalid parameter value ({value!r}) for parameter '{name}'. "
-                         f'Reason: {reason}')
+        super().__init__(f'Invalid parameter value ({value}) for parameter. Reason: {reason}: '
+                         f'{name}')
 
 
 class Parameter:
@@ -190,8 +191,12 @@ def _range_reason(name, value, rng, integer):
                    or math.isclose(steps, round(steps), abs_tol=tol))
     if inside and on_step:
         return ''
-    return (f'Parameter {name} out of range. Min: {low}, Max: {high}, '
-            f'value: {value}' + (f', step: {step}' if step and inside else ''))
+    if not inside:  # rclpy's wording, which differs between integers and doubles by a period
+        return f'Parameter {name} out of range{"." if integer else ""} Min: {low}, Max: {high}, ' \
+            f'value: {value}'
+    off_step = 'a valid step' if integer else 'close enough to a valid step'
+    return (f'The parameter value for {name} is not {off_step}. '
+            f'Min: {low}, max: {high}, value: {value}, step: {step}')
 
 
 def check_descriptor(parameter, descriptor):
