@@ -56,14 +56,14 @@ def test_features_equal_librosa():
 
 
 def test_silence_trims_to_nothing_and_short_pcm_is_refused():
-    """All-quiet input keeps nothing; 400-511 samples (librosa raised its own error) are refused."""
+    """Flat input is not trimmed; 400-511 samples (librosa raised its own error) are refused."""
     assert af.trim_silence(np.zeros(800, np.float32), 16000).size == 800  # flat: nothing cut
     with pytest.raises(af.AudioInputError, match='too short'):
         af.log_mel(np.ones(450, np.float32), 16000)
 
 
 def test_feature_path_does_not_import_numba_modules():
-    """warm_up and a first utterance leave librosa's numba modules unimported (nothing compiles)."""
+    """warm_up and a first utterance leave librosa's numba modules unimported: nothing compiles."""
     code = ('import sys; from dgm_robot.models import audio_features as af; af.warm_up(); '
             'af.log_mel(af.trim_silence(__import__("numpy").ones(4000, "float32"), 16000), '
             '16000); print(sorted(m for m in ("librosa.util.utils", "librosa.feature", '

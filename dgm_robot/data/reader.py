@@ -18,7 +18,10 @@
 A bag holds each sensor at its own rate; the models want one row per camera frame. This module
 resamples a bag onto its frames: the latest odometry twist as the control, the pose interpolated
 (from the pose topic, else odometry), the ground-truth room where the simulator recorded one, and
-word and audio events kept by stamp. Long bags stream as a series of sequences.
+word and audio events kept by stamp. Long bags stream as a series of sequences, and memory stays
+flat with a bag's length: audio is read in the same pass as the frames and handed out with the
+sequence whose time span holds it (a contiguous run of audio crossing into the next sequence is
+cut there), so at most two sequences' worth of frames and audio are held at once.
 """
 
 from dataclasses import dataclass, field
@@ -104,7 +107,7 @@ class _Streams:
     room_ids: np.ndarray
     room_names: list
     words: list
-    audio: list            # [AudioEvent]
+    audio_info: object     # audio_common_msgs/AudioInfo, None when the bag has none
     reordered: dict = field(default_factory=dict)
 
     def rows(self, stamps):
@@ -180,11 +183,11 @@ class BagSource:
         self.require(self.topics.image, f'no camera images (nor {self.topics.compressed})')
 
     def streams(self):
-        """Read every non-camera topic of the bag."""
+        """Read every topic of the bag but the camera's and the audio data (see AudioChunks)."""
         tp = self.topics
         self.require(tp.odom, 'odometry gives the control inputs')
-        odom, pose, rooms, words, audio, info = [], [], [], [], [], None
-        for topic, t, msg in self.messages([tp.odom, tp.pose, tp.room, tp.words, tp.audio,
+        odom, pose, rooms, words, info = [], [], [], [], None
+        for topic, t, msg in self.messages([tp.odom, tp.pose, tp.room, tp.words,
                                             tp.audio_info]):
             if topic == tp.odom:
                 tw = msg.twist.twist
@@ -196,8 +199,6 @@ class BagSource:
                 rooms.append((t, msg.data))
             elif topic == tp.words:
                 words.append(WordEvent(t, msg.data))
-            elif topic == tp.audio:
-                audio.append((stamp_to_seconds(msg.header.stamp), msg.audio.data))
             elif info is None:
                 info = msg
         odom = np.asarray(odom, np.float64).reshape(-1, 6)
@@ -212,32 +213,58 @@ class BagSource:
                                       [names.index(n) if n else -1 for _, n in rooms])
         return _Streams(odom_t, odom_v[:, :2], odom_v[:, 2:], pose_t, pose_v, room_t,
                         room_ids.astype(np.int64), names, sorted(words, key=lambda w: w.stamp),
-                        self._audio_events(audio, info),
-                        {tp.odom: odom_late, tp.pose: pose_late})
+                        info, {tp.odom: odom_late, tp.pose: pose_late})
 
-    def _audio_events(self, chunks, info):
-        """Return contiguous runs of audio chunks as float32 mono AudioEvents."""
+
+class AudioChunks:
+    """Audio chunks read along with the frames, handed out per sequence as AudioEvents.
+
+    Only chunks not yet handed out are held (raw bytes), so memory follows the chunk size, not
+    the bag's length. A chunk stamped before the sequence it arrives with (late by more than a
+    sequence) goes with that sequence rather than being lost.
+    """
+
+    def __init__(self, topic, info_topic, info):
+        self.topic, self.info_topic, self.info = topic, info_topic, info
+        self._pending = []     # (header stamp s, raw PCM bytes)
+        self._warned = False
+
+    def add(self, msg):
+        """Hold one audio_common_msgs/AudioDataStamped."""
+        self._pending.append((stamp_to_seconds(msg.header.stamp), msg.audio.data))
+
+    def events_before(self, stop):
+        """Return the held chunks stamped before `stop` as AudioEvents, and forget them."""
+        chunks = [c for c in self._pending if c[0] < stop]
+        self._pending = [c for c in self._pending if c[0] >= stop]
         if not chunks:
             return []
-        if info is None:
-            LOG.warning('topic %s: not in bag, so the %d chunks on %s cannot be decoded; '
-                        'audio skipped', self.topics.audio_info, len(chunks), self.topics.audio)
+        if self.info is None:
+            if not self._warned:
+                LOG.warning('topic %s: not in bag, so the chunks on %s cannot be decoded; '
+                            'audio skipped', self.info_topic, self.topic)
+                self._warned = True
             return []
         try:
-            sample_format, channels, rate = check_audio_info(info)
+            sample_format, channels, rate = check_audio_info(self.info)
             decoded = [(t, decode_pcm(data, sample_format, channels)) for t, data in
                        sorted(chunks, key=lambda c: c[0])]
         except ConversionError as err:
-            raise BagError(f'topic {self.topics.audio}: {err}') from err
-        events, end = [], -np.inf
-        for t, pcm in decoded:
-            length = len(pcm) / rate
-            if events and t - end <= CONTIGUOUS_SLACK * length:
-                events[-1][1].append(pcm)
-            else:
-                events.append((t, [pcm]))
-            end = t + length
-        return [AudioEvent(t, np.concatenate(parts), rate) for t, parts in events]
+            raise BagError(f'topic {self.topic}: {err}') from err
+        return _contiguous_runs(decoded, rate)
+
+
+def _contiguous_runs(decoded, rate):
+    """Return contiguous runs of (stamp, pcm) chunks, sorted by stamp, as AudioEvents."""
+    events, end = [], -np.inf
+    for t, pcm in decoded:
+        length = len(pcm) / rate
+        if events and t - end <= CONTIGUOUS_SLACK * length:
+            events[-1][1].append(pcm)
+        else:
+            events.append((t, [pcm]))
+        end = t + length
+    return [AudioEvent(t, np.concatenate(parts), rate) for t, parts in events]
 
 
 def _frame(topic, msg, size):
@@ -251,20 +278,26 @@ def _frame(topic, msg, size):
     return rgb
 
 
-def _sequence(streams, batch, start, stop):
-    """Return the Sequence of (stamp, frame) pairs, with the events stamped in [start, stop)."""
+def _sequence(streams, batch, start, stop, audio):
+    """Return the Sequence of (stamp, frame) pairs, with the words stamped in [start, stop)."""
     stamps = np.array([t for t, _ in batch], np.float64)
     controls, poses, rooms = streams.rows(stamps)
     return Sequence(stamps=stamps, frames=np.stack([f for _, f in batch]), controls=controls,
                     poses=poses, rooms=rooms, room_names=list(streams.room_names),
                     words=[w for w in streams.words if start <= w.stamp < stop],
-                    audio=[a for a in streams.audio if start <= a.stamp < stop])
+                    audio=audio)
 
 
-def _batches(source, topic, size, chunk_frames, late):
-    """Yield lists of (stamp, frame), each sorted by stamp; count late frames in late[topic]."""
+def _batches(source, topic, size, chunk_frames, late, audio):
+    """Yield lists of (stamp, frame), each sorted by stamp; count late frames in late[topic].
+
+    Audio messages read in the same pass go to `audio` (AudioChunks).
+    """
     batch, latest = [], -np.inf
-    for _, _, msg in source.messages([topic]):
+    for got, _, msg in source.messages([topic, audio.topic]):
+        if got != topic:
+            audio.add(msg)
+            continue
         t = stamp_to_seconds(msg.header.stamp)
         late[topic] = late.get(topic, 0) + int(t < latest)
         latest = max(latest, t)
@@ -280,17 +313,20 @@ def iter_bag(path, topics=BagTopics(), size=64, chunk_frames=1000, distro=None):
     """Yield a bag as consecutive Sequences of at most `chunk_frames` frames (None: all).
 
     Frames are sorted by header stamp within each sequence (late ones are counted and logged);
-    word and audio events go with the sequence whose time span holds their stamp.
+    word and audio events go with the sequence whose time span holds their stamp, a run of audio
+    crossing into the next sequence is cut at its first chunk stamped in it.
     """
     source = BagSource(path, topics, distro)
     try:
         streams = source.streams()
         topic = source.image_topic()
+        audio = AudioChunks(topics.audio, topics.audio_info, streams.audio_info)
         held, start = None, -np.inf
-        for batch in _batches(source, topic, size, chunk_frames, streams.reordered):
+        for batch in _batches(source, topic, size, chunk_frames, streams.reordered, audio):
             if held is not None:
-                yield _sequence(streams, held, start, batch[0][0])
-                start = batch[0][0]
+                stop = batch[0][0]
+                yield _sequence(streams, held, start, stop, audio.events_before(stop))
+                start = stop
             held = batch
         if held is None:
             raise BagError(f'topic {topic}: no messages in bag {source.path}')
@@ -298,7 +334,7 @@ def iter_bag(path, topics=BagTopics(), size=64, chunk_frames=1000, distro=None):
             if count:
                 LOG.warning('topic %s: %d messages arrived out of stamp order; sorted', name,
                             count)
-        yield _sequence(streams, held, start, np.inf)
+        yield _sequence(streams, held, start, np.inf, audio.events_before(np.inf))
     finally:
         source.close()
 
