@@ -20,9 +20,9 @@ the tour's length.
 """
 
 import numpy as np
+from test_bags import record, sim  # noqa: F401  (the module's fixture)
 
 from dgm_robot.data.reader import iter_bag, read_bag
-from test_bags import record, sim  # noqa: F401  (the module's fixture)
 
 
 def test_iter_bag_audio_arrives_in_chunks(sim, tmp_path):  # noqa: F811
