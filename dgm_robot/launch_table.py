@@ -82,14 +82,28 @@ SIM_NODE = NodeSpec('sim_world', 'dgm_robot.ros.sim_world_node',
                     namespaced=False)
 
 
+def _ament_share():
+    """Return the package's share folder from the ament index (colcon install), or None."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+    except ImportError:  # no ROS installation: pip install or source checkout
+        return None
+    try:
+        return Path(get_package_share_directory('dgm_robot'))
+    except (LookupError, ValueError):  # PackageNotFoundError is a KeyError; not in the index
+        return None
+
+
 def default_params_file():
-    """Return config/dgm_robot.yaml of a source checkout, else of the installed share folder."""
-    for root in (Path(__file__).resolve().parents[1], Path(sys.prefix) / 'share' / 'dgm_robot'):
-        path = root / 'config' / 'dgm_robot.yaml'
-        if path.is_file():
+    """Return config/dgm_robot.yaml of the installed package (ament index) or the source tree."""
+    roots = (_ament_share(), Path(__file__).resolve().parents[1],
+             Path(sys.prefix) / 'share' / 'dgm_robot')
+    for root in roots:
+        path = root / 'config' / 'dgm_robot.yaml' if root is not None else None
+        if path is not None and path.is_file():
             return str(path)
-    raise FileNotFoundError('config/dgm_robot.yaml not found in the source tree nor in '
-                            f'{sys.prefix}/share/dgm_robot; pass a parameter file')
+    raise FileNotFoundError('config/dgm_robot.yaml not found in the ament index, the source tree '
+                            f'nor {sys.prefix}/share/dgm_robot; pass a parameter file')
 
 
 def _text(value):
@@ -120,8 +134,14 @@ def launch_arguments(sim=False, **overrides):
     return arguments
 
 
-def ros_args(spec, arguments, params_file, remaps=()):
-    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`."""
+def ros_args(spec, arguments, params_file, remaps=(), params=()):
+    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
+
+    rcl refuses `-p name:=` with nothing after `:=`, so an override whose launch argument is
+    empty (model_path, state_path by default) is left out: the node keeps the params file's value
+    or its default, as ros2 launch does. The user's remapping rules come before the launch's own,
+    since rcl applies the first rule that matches; the user's `-p` rules come last and win.
+    """
     args = ['--ros-args', '-r', f'__node:={spec.executable}']
     namespace = arguments['namespace'] if spec.namespaced else ''
     if namespace:
@@ -131,26 +151,38 @@ def ros_args(spec, arguments, params_file, remaps=()):
     if spec.namespaced:  # dgm_robot.launch.py's `common` dict comes before the overrides
         parameters = {'use_sim_time': '{use_sim_time}', **parameters}
     for name, value in parameters.items():
-        args += ['-p', f'{name}:={_text(_substitute(value, arguments))}']
-    for source, target in spec.remappings:
-        args += ['-r', f'{source}:={_substitute(target, arguments)}']
+        text = _text(_substitute(value, arguments))
+        if text != '':
+            args += ['-p', f'{name}:={text}']
     for rule in remaps:
         args += ['-r', rule]
+    for source, target in spec.remappings:
+        args += ['-r', f'{source}:={_substitute(target, arguments)}']
+    for rule in params:
+        args += ['-p', rule]
     return args
 
 
-def node_commands(sim=False, params_file=None, remaps=(), python=sys.executable, **arguments):
+def _check_rules(rules, what, form):
+    for rule in rules:
+        name, sep, value = rule.partition(':=')
+        if not sep or not name or not value:
+            raise ValueError(f'{what} {rule!r}: expected {form} with a non-empty value')
+
+
+def node_commands(sim=False, params_file=None, remaps=(), params=(), python=sys.executable,
+                  **arguments):
     """Return [(node name, argv)] for the launch: sim_world first when `sim`, then the nodes.
 
     `arguments` are launch arguments (namespace, model_path, use_sim_time, image_topic, layout,
-    ...); `remaps` are extra 'from:=to' rules given to every node.
+    ...); `remaps` are extra 'from:=to' rules and `params` extra '[node:]name:=value' parameter
+    rules given to every node (a node ignores parameters it does not declare).
     """
-    for rule in remaps:
-        if ':=' not in rule:
-            raise ValueError(f'remapping {rule!r}: expected from:=to')
+    _check_rules(remaps, 'remapping', 'from:=to')
+    _check_rules(params, 'parameter', '[node:]name:=value')
     values = launch_arguments(sim, **arguments)
     params_file = params_file or default_params_file()
     specs = ((SIM_NODE,) if sim else ()) + PERCEPTION_NODES
     return [(spec.executable,
-             [python, '-m', spec.module, *ros_args(spec, values, params_file, remaps)])
+             [python, '-m', spec.module, *ros_args(spec, values, params_file, remaps, params)])
             for spec in specs]

@@ -22,6 +22,7 @@ table must resolve every node's topics to the names ros2 launch would give them.
 import ast
 import io
 import sys
+import types
 
 import pytest
 
@@ -131,7 +132,7 @@ def test_sim_command_lines_wire_the_nodes_to_the_simulator(tmp_path):
     learner = names['concept_learner']
     assert [learner.resolve_topic(t) for t in ('pose', 'odom', 'audio', 'audio_info')] == \
         ['/pose', '/odom', '/audio', '/audio_info']
-    assert learner.resolve_topic('words') == '/words'  # launch rules come before extra ones
+    assert learner.resolve_topic('words') == '/asr/text'  # extra rules come first, so they win
     sim_params = {name: value for _, name, value in resolver(commands['sim_world'])[1].params}
     assert sim_params == {'layout': 'house4', 'seed': 3, 'publish_clock': True,
                           'use_sim_time': False}
@@ -199,3 +200,47 @@ def test_command_line_options_become_node_arguments(tmp_path):
     assert learner.resolve_topic('goal_pose') == '/nav/goal'
     with pytest.raises(ValueError, match='--sim'):
         commands_from_args(build_parser().parse_args(['launch', '--seed', '1']))
+
+
+def test_no_empty_overrides_and_user_rules_win(tmp_path):
+    """Empty launch arguments emit no `-p x:=` (rcl refuses it); --remap and -p rules win."""
+    commands = dict(launch_table.node_commands(
+        namespace='robot1', params_file=tmp_path / 'p.yaml', remaps=['pose:=/amcl_pose'],
+        params=['vae_encoder:image_transport:=compressed', 'diagnostics_period:=2.0']))
+    for name, argv in commands.items():
+        assert not [a for a in argv if a.endswith(':=')], (name, argv)
+        parse_ros_args(argv)  # as strict as rcl
+    learner = resolver(commands['concept_learner'])[0]
+    assert learner.resolve_topic('pose') == '/amcl_pose'
+    encoder_params = resolver(commands['vae_encoder'])[1].params
+    assert encoder_params[-2:] == [('vae_encoder', 'image_transport', 'compressed'),
+                                   (None, 'diagnostics_period', 2.0)]
+    with pytest.raises(ValueError, match='non-empty value'):
+        launch_table.node_commands(params=['state_path:='])
+
+
+def test_launch_command_takes_p_rules(tmp_path):
+    """`dgm-robot launch -p name:=value` reaches every node's --ros-args."""
+    from dgm_robot.cli import build_parser
+    from dgm_robot.commands.launch import commands_from_args
+    args = build_parser().parse_args(['launch', '-p', 'image_transport:=compressed',
+                                      '--params-file', str(tmp_path / 'p.yaml')])
+    encoder = parse_ros_args(dict(commands_from_args(args))['vae_encoder'])
+    assert (None, 'image_transport', 'compressed') in encoder.params
+
+
+def test_default_params_file_comes_from_the_ament_index(tmp_path, monkeypatch):
+    """Installed with colcon, the share folder the ament index names holds the params file."""
+    share = tmp_path / 'share' / 'dgm_robot'
+    (share / 'config').mkdir(parents=True)
+    (share / 'config' / 'dgm_robot.yaml').write_text('{}')
+    packages = types.ModuleType('ament_index_python.packages')
+    packages.get_package_share_directory = lambda name: str(tmp_path / 'share' / name)
+    monkeypatch.setitem(sys.modules, 'ament_index_python', types.ModuleType('ament_index_python'))
+    monkeypatch.setitem(sys.modules, 'ament_index_python.packages', packages)
+    assert launch_table.default_params_file() == str(share / 'config' / 'dgm_robot.yaml')
+
+    def missing(name):
+        raise KeyError(name)  # ament_index_python's PackageNotFoundError is a KeyError
+    packages.get_package_share_directory = missing
+    assert launch_table.default_params_file().endswith('config/dgm_robot.yaml')

@@ -48,7 +48,12 @@ def add_arguments(parser):
     parser.add_argument('--loopback', action='store_true',
                         help='keep DDS traffic on 127.0.0.1 (no multicast, no other machines)')
     parser.add_argument('--remap', action='append', default=[], metavar='FROM:=TO',
-                        help='extra remapping rule for every node (repeatable)')
+                        help='extra remapping rule for every node (repeatable); it comes before '
+                        "the launch's own rules, so it wins")
+    parser.add_argument('-p', '--param', action='append', default=[],
+                        metavar='[NODE:]NAME:=VALUE',
+                        help='parameter override for every node, or for NODE only (repeatable), '
+                        'e.g. -p vae_encoder:image_transport:=compressed')
     parser.add_argument('--log-dir', help="also write each node's output to <dir>/<node>.log")
 
 
@@ -58,6 +63,7 @@ def commands_from_args(args):
         raise ValueError('--layout and --seed only apply with --sim')
     use_sim_time = None if args.use_sim_time is None else str(args.use_sim_time).lower()
     return node_commands(sim=args.sim, params_file=args.params_file, remaps=args.remap,
+                         params=args.param,
                          namespace=args.namespace, model_path=args.model_path,
                          state_path=args.state_path, use_sim_time=use_sim_time,
                          **({'layout': args.layout,
