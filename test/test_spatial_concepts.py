@@ -34,6 +34,24 @@ def stream(model, data, start=0, stop=None):
     return out
 
 
+# how version 1 (one string-keyed dict per particle state) named what version 2 names by modality
+V1_NAMES = {'st_position_n': 'st_nK', 'st_position_sx': 'st_sx', 'st_position_sxx': 'st_sxx',
+            'st_visual_n': 'st_vn', 'st_visual_s': 'st_vs', 'st_visual_ss': 'st_vss',
+            'st_words_counts': 'st_wc', 'st_words_totals': 'st_wt',
+            'st_words_per_position': 'st_wk', 'win_position_x': 'win_pos',
+            'win_visual_x': 'win_vis', 'win_words_ids': 'win_wid', 'win_words_counts': 'win_wct'}
+
+
+def v1_layout(arrays, meta):
+    """Return (arrays, meta) as version 1 wrote them, from a current state file's."""
+    arrays = {V1_NAMES.get(name, name): value for name, value in arrays.items()}
+    components = meta['components']
+    meta = {k: v for k, v in meta.items() if k != 'components'}
+    meta.update(version=1, vocab=components['words']['vocab'],
+                latent_dim=components['visual']['dim'])
+    return arrays, meta
+
+
 @pytest.fixture(scope='module')
 def rooms():
     """Return a 120-event stream through four rooms."""
@@ -159,13 +177,48 @@ def test_a_state_saved_before_words_were_counted_per_region_still_loads(tmp_path
     path = tmp_path / 'concepts.npz'
     _one_place_two_rooms().save(path)
     arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
-    del arrays['st_wk']
-    save_state(path, arrays, meta)
+    del arrays['st_words_per_position']
+    save_state(path, *v1_layout(arrays, meta))
     model = SpatialConceptModel.load(path)
     assert model.concept_names() == {0: 'office'}
     mean, _, _ = model.goal_for_name('office')
     assert np.linalg.norm(mean) < 1.0      # 14 events at (0, 0) against 6 at (10, 0)
     model.observe(20.0, position=(10.0, 0.2), words='office')   # and it learns on
+
+
+def test_a_version_1_state_file_loads_and_learns_on_as_before(tmp_path, rooms):
+    """A file in version 1's layout resumes the same learner: same answers, same learning."""
+    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'n_particles': 4, 'keep_history': True})
+    running = SpatialConceptModel(config)
+    stream(running, rooms, stop=40)
+    path = tmp_path / 'concepts.npz'
+    running.save(path)
+    arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
+    assert STATE_VERSION == 2 and 'st_nK' not in arrays
+    save_state(path, *v1_layout(arrays, meta))
+    assert load_state(path, STATE_KIND, 1)[1]['version'] == 1
+    resumed = SpatialConceptModel.load(path)
+    assert resumed.concept_names() == running.concept_names()
+    assert resumed.vocab.tokens == running.vocab.tokens and resumed.latent_dim == 8
+    query = {'latent': rooms.features[50], 'position': rooms.positions[50]}
+    assert np.array_equal(running.place_posterior(**query).probs,
+                          resumed.place_posterior(**query).probs)
+    a, b = stream(running, rooms, 40, 70), stream(resumed, rooms, 40, 70)
+    assert np.array_equal(a.probs, b.probs)
+    assert all(np.array_equal(x, y) for x, y in zip(running.labels(), resumed.labels()))
+    resumed.save(path)                                  # and it is saved as the current version
+    assert load_state(path, STATE_KIND, STATE_VERSION)[1]['version'] == STATE_VERSION
+
+
+def test_a_state_file_of_an_unknown_version_is_set_aside(tmp_path):
+    """A newer (or older than migrations reach) version is reported, and the file kept."""
+    path = tmp_path / 'concepts.npz'
+    SpatialConceptModel().save(path)
+    arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
+    save_state(path, arrays, {**meta, 'version': STATE_VERSION + 1})
+    with pytest.raises(StateFileError, match=f'version {STATE_VERSION + 1}'):
+        SpatialConceptModel.load(path)
+    assert not path.exists()
 
 
 def test_text_words_name_a_place_before_acoustic_tokens():
@@ -198,7 +251,7 @@ def test_bad_input_is_named_counted_and_leaves_the_state_alone(rooms):
     """NaN, wrong sizes, empty events and bad words raise ObservationError and change nothing."""
     model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=3))
     stream(model, rooms, stop=10)
-    before = {k: v.copy() for k, v in model.st.items()}
+    before = model.state.copy().arrays()
     bad = [({'position': [1.0, np.nan]}, 'NaN'),
            ({'position': [1.0, 2.0, 3.0]}, r'position must be \(x, y\)'),
            ({'latent': np.ones(3)}, r'latent must be \(8,\)'),
@@ -209,8 +262,10 @@ def test_bad_input_is_named_counted_and_leaves_the_state_alone(rooms):
         with pytest.raises(ObservationError, match=message):
             model.observe(11.0, **kwargs)
     assert model.rejected == len(bad) and model.n_events == 10
+    after = model.state.arrays()
+    assert before.keys() == after.keys()
     for name, value in before.items():
-        assert np.array_equal(model.st[name], value), name
+        assert np.array_equal(after[name], value), name
     # unknown words: ignored by queries, a clear error for navigation
     model.place_posterior(position=rooms.positions[0], words='the zanzibar room')
     with pytest.raises(UnknownPlaceError, match='zanzibar'):
@@ -256,9 +311,12 @@ def test_memory_is_bounded_by_the_window_not_the_stream():
     data = synthetic_rooms(300, n_rooms=3, seed=0)
     model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=4))
     stream(model, data, stop=60)
-    shapes = {k: v.shape for k, v in {**model.st, **model.win}.items()}
+
+    def shapes():
+        return {k: v.shape for k, v in {**model.state.arrays(), **model.window.arrays()}.items()}
+    before = shapes()
     stream(model, data, 60, 300)
-    assert shapes == {k: v.shape for k, v in {**model.st, **model.win}.items()}
+    assert before == shapes()
 
 
 def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
@@ -310,26 +368,28 @@ def test_block_probability_is_the_chain_rule_of_single_events(rooms):
     config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'block_moves': 0, 'lag': 32})
     model = SpatialConceptModel(config)
     stream(model, rooms, 0, 60)
-    order = np.argsort(model.win['t'])
+    inference, window = model.inference, model.window
+    order = window.order()
     block = order[12:20]   # events 40-47, two of them with words
-    events = [model._event(s) for s in block]
-    base = {k: v[:1].copy() for k, v in model.st.items()}
+    events = [inference.event(window, s) for s in block]
+    base = model.state.particle(0).copy()
     for slot, event in zip(block, events):
-        model._move(slot, event, -1.0, st=base, concept_only=True)
-    cands = np.r_[np.flatnonzero(base['nL'][0] > 0), np.flatnonzero(base['nL'][0] == 0)[0]]
-    closed = model._block_log_prob(base, block, events, cands)
+        inference.move(base, slot, event, -1.0, concept_only=True)
+    cands = np.r_[np.flatnonzero(base.nL[0] > 0), np.flatnonzero(base.nL[0] == 0)[0]]
+    closed = inference.block_log_prob(base, window, block, events, cands)
     chain = []
     for cand in cands:
-        st = {k: v.copy() for k, v in base.items()}
+        st = base.copy()
         total = 0.0
         for slot, event in zip(block, events):
-            joint = model._log_joint(event, prev=model._neighbour_concept(slot, -1, st), st=st)
-            total += joint[0, cand, st['zk'][0, slot] if event['pos'] is not None else 0]
-            st['zl'][0, slot] = cand
-            model._move(slot, event, 1.0, st=st, concept_only=True)
-        after = st['zl'][0, order[20]]
+            prev = inference.neighbour_concept(st, window, slot, -1)
+            joint = inference.log_joint(st, event, prev=prev)
+            total += joint[0, cand, st.zk[0, slot] if 'position' in event else 0]
+            st.zl[0, slot] = cand
+            inference.move(st, slot, event, 1.0, concept_only=True)
+        after = st.zl[0, order[20]]
         if after == cand:   # the next event's sticky prior, without it and the block's last
-            m = st['nL'][0, after] - 2
+            m = st.nL[0, after] - 2
             total += np.log(m + config.sticky) - np.log(m)
         chain.append(total)
     assert len(cands) >= 3 and np.isfinite(closed).all()

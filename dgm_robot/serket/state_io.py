@@ -54,13 +54,15 @@ def save_state(path, arrays, meta):
         raise
 
 
-def load_state(path, kind, version):
+def load_state(path, kind, version, oldest=None):
     """Return (arrays, meta) from `path`; set a corrupt or mismatched file aside and raise.
 
-    `kind` and `version` must match the metadata written by the saver; anything else
-    (truncated zip, missing metadata, wrong kind or version) raises StateFileError after
-    renaming the file, so the next save cannot overwrite it.
+    `kind` and `version` must match the metadata written by the saver (any version from
+    `oldest` to `version` where the caller migrates older files); anything else (truncated
+    zip, missing metadata, wrong kind or version) raises StateFileError after renaming the
+    file, so the next save cannot overwrite it.
     """
+    oldest = version if oldest is None else oldest
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'no state file at {path}')
@@ -68,9 +70,11 @@ def load_state(path, kind, version):
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz['__meta__']))
             arrays = {name: npz[name] for name in npz.files if name != '__meta__'}
-        if meta.get('kind') != kind or meta.get('version') != version:
-            raise ValueError(f"state is {meta.get('kind')!r} version {meta.get('version')}, "
-                             f'expected {kind!r} version {version}')
+        saved = meta.get('version')
+        if meta.get('kind') != kind or not (isinstance(saved, int) and oldest <= saved <= version):
+            expected = f'{version}' if oldest == version else f'{oldest} to {version}'
+            raise ValueError(f"state is {meta.get('kind')!r} version {saved}, "
+                             f'expected {kind!r} version {expected}')
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
         stamp = time.strftime('%Y%m%dT%H%M%S', time.gmtime())
         moved = path.with_name(f'{path.name}.corrupt-{stamp}')
