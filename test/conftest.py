@@ -35,6 +35,15 @@ def pytest_configure(config):
         pass
 
 
+def pytest_report_header(config):
+    """Say which ROS runtime node and multi-process tests run on (rclpy where importable)."""
+    from dgm_robot.ros.rclpy_compat import USING_RCLPY
+    if USING_RCLPY:
+        import rclpy
+        return f'ROS runtime: rclpy ({Path(rclpy.__file__).parent})'
+    return 'ROS runtime: dgm_robot DDS runtime (rclpy is not importable here)'
+
+
 @pytest.fixture(scope='session')
 def shared_data():
     """Return ../shared/data, or skip where it is absent."""

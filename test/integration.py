@@ -54,11 +54,29 @@ def params_file(tmp_path, **sections):
     return str(path)
 
 
+def runtime_name():
+    """Return the ROS runtime this process and its node processes use: 'rclpy' or 'dds'."""
+    from dgm_robot.ros.rclpy_compat import USING_RCLPY
+    return 'rclpy' if USING_RCLPY else 'dds'
+
+
+def child_env(domain_id, environ=None):
+    """Return node processes' environment: the repository first on PYTHONPATH, the rest kept.
+
+    Replacing PYTHONPATH hid a sourced ROS installation's rclpy from the children, so every
+    multi-process test ran on the DDS runtime even on a ROS machine. The runtime is pinned to the
+    test process's own, so a child that cannot import rclpy fails instead of falling back.
+    """
+    environ = os.environ if environ is None else environ
+    paths = [str(REPO)] + [p for p in environ.get('PYTHONPATH', '').split(os.pathsep)
+                           if p and p != str(REPO)]
+    return dict(environ, ROS_DOMAIN_ID=str(domain_id), OMP_NUM_THREADS='1',
+                PYTHONPATH=os.pathsep.join(paths), DGM_ROBOT_RUNTIME=runtime_name())
+
+
 def process_group(domain_id, log_dir):
     """Return a ProcessGroup whose children use `domain_id`, loopback DDS and one thread."""
-    env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), OMP_NUM_THREADS='1',
-               PYTHONPATH=str(REPO))
-    return ProcessGroup(env=env, echo=None, log_dir=log_dir)
+    return ProcessGroup(env=child_env(domain_id), echo=None, log_dir=log_dir)
 
 
 class Listener:
