@@ -12,7 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Launch the simulated robot world together with the perception stack, and RViz on request."""
+"""Launch the simulated robot world together with the perception stack, and RViz on request.
+
+rviz2 is not a dependency of the package: with `rviz:=true` on a machine without it the launch
+fails to start it and leaves the other nodes running, so it is off unless asked for.
+"""
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
@@ -32,7 +36,9 @@ def generate_launch_description():
         DeclareLaunchArgument('layout', default_value='house4',
                               description='world layout name (config/worlds) or YAML path'),
         DeclareLaunchArgument('seed', default_value='0', description='simulation seed'),
-        DeclareLaunchArgument('rviz', default_value='true', description='start rviz2'),
+        DeclareLaunchArgument('rviz', default_value='false',
+                              description='start rviz2 (install ros-$ROS_DISTRO-rviz2 first; '
+                              'headless robots and CI leave it off)'),
         DeclareLaunchArgument('use_sim_time', default_value='true',
                               description='nodes follow the simulator clock'),
         DeclareLaunchArgument('params_file',

@@ -33,7 +33,7 @@ def test_package_xml():
         assert root.find('export/build_type').text == 'ament_python'
         deps = {e.text for e in root.iter('exec_depend')}
         for dep in ('rclpy', 'sensor_msgs', 'std_msgs', 'geometry_msgs', 'nav_msgs',
-                    'visualization_msgs', 'vision_msgs', 'diagnostic_msgs', 'cv_bridge',
+                    'visualization_msgs', 'vision_msgs', 'diagnostic_msgs', 'audio_common_msgs',
                     'python3-numpy', 'python3-opencv', 'python3-torch'):
             assert dep in deps, f'package.xml lacks exec_depend {dep}'
         tests = {e.text for e in root.iter('test_depend')}
