@@ -14,6 +14,8 @@
 
 """The sim_world node publishes the simulator's streams over DDS, stamped and typed as a bag's."""
 
+import contextlib
+
 import numpy as np
 import pytest
 from ros_probe import header_seconds, Probe, unique_namespace
@@ -95,6 +97,23 @@ def test_publishes_every_stream_with_sim_time_stamps(ros):
     finally:
         probe.close()
         node.destroy_node()
+
+
+def test_camera_frame_is_on_tf_static_and_audio_info_repeats(ros):
+    """Late subscribers get base_link -> camera and, volatile as audio_capture needs, AudioInfo."""
+    from dgm_robot.ros.qos import AUDIO_INFO
+    node = make_node(ros, unique_namespace())
+    with contextlib.closing(Probe(ros, node, node.get_namespace())) as probe:
+        probe.spin(0.5)  # the static transform went out before anyone listened
+        static = probe.listen(ros.msgs.tf2_msgs.msg.TFMessage, 'tf_static',
+                              ros.qos_profile_transient_local)
+        infos = probe.listen(ros.msgs.audio_common_msgs.msg.AudioInfo, 'audio_info', AUDIO_INFO)
+        probe.spin_until(lambda: static and infos, 20.0, 'tf_static and a repeated audio_info')
+    node.destroy_node()
+    mount, = static[0].transforms
+    assert (mount.header.frame_id, mount.child_frame_id) == ('base_link', 'camera')
+    assert mount.transform.translation.z == node.world.camera.mount_height
+    assert infos[0].sample_rate == 16000
 
 
 def test_bad_parameter_is_refused_with_its_name(ros):

@@ -91,7 +91,12 @@ def _text(value):
 
 
 class NodeDiagnostics:
-    """Publishes one DiagnosticStatus for a node on /diagnostics every `period` s of node time."""
+    """Publishes one DiagnosticStatus for a node on /diagnostics every `period` s of wall time.
+
+    The period runs on the steady clock, not the node clock: under use_sim_time the node clock
+    stands still when /clock stops (a paused bag, a dead simulator), which is exactly when an
+    operator needs the reports. The header is stamped with the node clock, as ROS messages are.
+    """
 
     def __init__(self, node, task):
         self._node = node
@@ -102,10 +107,11 @@ class NodeDiagnostics:
 
     def publish_if_due(self, period, report):
         """Publish `report()` -> (problem or '', hardware_id, {key: value}) when one is due."""
-        now = self._node.get_clock().now()
-        if self._last_ns is not None and 0 <= now.nanoseconds - self._last_ns < period * 1e9:
+        steady_ns = time.monotonic_ns()
+        if self._last_ns is not None and steady_ns - self._last_ns < period * 1e9:
             return False
-        self._last_ns = now.nanoseconds
+        self._last_ns = steady_ns
+        now = self._node.get_clock().now()
         problem, hardware_id, values = report()
         status = DiagnosticStatus(
             level=DiagnosticStatus.WARN if problem else DiagnosticStatus.OK,

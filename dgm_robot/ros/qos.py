@@ -31,6 +31,14 @@ RELIABLE = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
 
 LATCHED = qos_profile_transient_local
 
+# audio_info: audio_common's audio_capture publishes it volatile, and a transient-local reader
+# does not match a volatile writer ("incompatible QoS ... DURABILITY"). A reliable, volatile
+# reader matches volatile and transient-local writers alike; it gets no history, so publishers
+# repeat AudioInfo (audio_capture does; sim_world does once a second).
+AUDIO_INFO = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                        reliability=ReliabilityPolicy.RELIABLE,
+                        durability=DurabilityPolicy.VOLATILE)
+
 # what tf2_ros' TransformListener subscribes with: /tf reliable and volatile, /tf_static reliable
 # and transient local (a static transform is sent once), both keeping the last 100
 TF = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,

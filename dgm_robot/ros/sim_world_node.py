@@ -32,6 +32,7 @@ from dgm_robot.ros.rclpy_compat import get_message, msgs, Node, QoSProfile
 from dgm_robot.sim import SimWorld
 
 Clock = msgs.rosgraph_msgs.msg.Clock
+TFMessage = msgs.tf2_msgs.msg.TFMessage
 
 # the streams under relative names, so a namespace or remapping moves them
 TOPICS = BagTopics(image='camera/image_raw', compressed='camera/image_raw/compressed',
@@ -62,6 +63,22 @@ SIM_WORLD = (
 )
 
 
+def camera_mount(messages, camera):
+    """Return the static base_link -> camera transform (camera is an optical frame, REP 103).
+
+    The simulated camera sits `mount_forward` ahead of base_link at `mount_height`, looking
+    along x; optical frames look along z with x right and y down, hence the rotation.
+    """
+    t = messages.types
+    mount = t['geometry_msgs/msg/TransformStamped'](
+        header=messages.header(0.0, 'base_link'), child_frame_id='camera',
+        transform=t['geometry_msgs/msg/Transform'](
+            translation=t['geometry_msgs/msg/Vector3'](
+                x=float(camera.mount_forward), y=0.0, z=float(camera.mount_height)),
+            rotation=t['geometry_msgs/msg/Quaternion'](x=-0.5, y=0.5, z=-0.5, w=0.5)))
+    return TFMessage(transforms=[mount])
+
+
 def timer_period(rate_hz, realtime_factor):
     """Return the wall-clock seconds between steps."""
     if realtime_factor <= 0:
@@ -88,6 +105,10 @@ class SimWorldNode(Node):
             for stream, (msg_type, kind) in STREAMS.items() if stream != 'compressed'}
         self._clock_pub = self.create_publisher(Clock, '/clock', RELIABLE) \
             if p['publish_clock'] else None
+        # images are stamped `camera`: say where that frame is, once, as tf2's static broadcaster
+        self._tf_static_pub = self.create_publisher(TFMessage, 'tf_static', LATCHED)
+        self._tf_static_pub.publish(camera_mount(self.messages, self.world.camera))
+        self._audio_info = None  # repeated every second: audio_info readers are volatile
         self.steps = 0
         self._timer = self.create_timer(timer_period(p['rate_hz'], p['realtime_factor']),
                                         self._tick)
@@ -111,7 +132,10 @@ class SimWorldNode(Node):
             self._clock_pub.publish(clock)
         for stream, msg in self.messages.messages(step):
             self._stream_publishers[stream].publish(msg)
+            self._audio_info = msg if stream == 'audio_info' else self._audio_info
         self.steps += 1
+        if self.steps % max(1, round(self.params['rate_hz'])) == 0 and self._audio_info:
+            self._stream_publishers['audio_info'].publish(self._audio_info)
 
     def destroy_node(self):
         """Close the simulator, then release the node."""
