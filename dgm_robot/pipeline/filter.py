@@ -22,6 +22,7 @@ it): it costs several filter steps.
 """
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -36,8 +37,8 @@ class FilterResult:
 
     state_mean: np.ndarray   # (Dz,) filtered z_t
     state_var: np.ndarray    # (Dz,)
-    pred_mean: np.ndarray    # (K, D) predictive latent mean at t + k * prediction_dt; None
-    pred_var: np.ndarray     # (K, D); None when the step was asked not to predict
+    pred_mean: Optional[np.ndarray]  # (K, D) predictive latent mean at t + k * prediction_dt
+    pred_var: Optional[np.ndarray]   # (K, D); both None when the step was asked not to predict
     surprise: float          # -log p(a_t | a_<t, u_<=t), nats
     imputed: int             # missing frames filled in before this one
 
