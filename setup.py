@@ -67,7 +67,8 @@ setup(
         'scikit-learn',
     ],
     extras_require={
-        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order'],
+        'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',
+                 'mypy'],
     },
     zip_safe=True,
     maintainer='dgm_robot maintainers',

@@ -33,6 +33,8 @@ raises ``AudioInputError`` (a ValueError) naming the problem and leaves the code
 callers that must not stop (nodes) catch it, count and skip.
 """
 
+from typing import Any
+
 import numpy as np
 
 from dgm_robot.models.audio_features import UtteranceEmbedder
@@ -49,8 +51,9 @@ class AcousticWords:
     utterances from a little farther than a rare one; the posterior is over known words.
     """
 
-    def __init__(self, embedder=None, new_word_distance=0.85, variance=0.01, max_words=100,
-                 prefix='aw', message_variance=0.06):
+    def __init__(self, embedder: Any = None, new_word_distance: float = 0.85,
+                 variance: float = 0.01, max_words: int = 100, prefix: str = 'aw',
+                 message_variance: float = 0.06) -> None:
         if min(new_word_distance, variance, message_variance) <= 0 or max_words < 1:
             raise ValueError('new_word_distance, variance and message_variance must be > 0 and '
                              f'max_words >= 1, got {new_word_distance}, {variance}, '
@@ -65,38 +68,39 @@ class AcousticWords:
         self.counts = np.zeros(0)                        # (K,) n_k
 
     @property
-    def tokens(self):
+    def tokens(self) -> list[str]:
         """Tokens of the words learned so far, index k -> token."""
         return [self.token(k) for k in range(len(self.counts))]
 
     @property
-    def _embedder_name(self):
+    def _embedder_name(self) -> str:
         return getattr(self.embedder, 'name', 'custom')
 
-    def token(self, k):
+    def token(self, k: int) -> str:
         """Return the token of word ``k``."""
         return f'{self.prefix}{k}'
 
-    def observe(self, pcm, sample_rate):
+    def observe(self, pcm: np.ndarray, sample_rate: float) -> str:
         """Learn from one utterance and return its word token (a new word if none is close)."""
         return self.observe_vector(self.embedder(pcm, sample_rate))
 
-    def assign(self, pcm, sample_rate):
+    def assign(self, pcm: np.ndarray, sample_rate: float) -> tuple[str | None, np.ndarray]:
         """Return (token, posterior over words (K,)) without learning; (None, empty) if K = 0."""
         return self.assign_vector(self.embedder(pcm, sample_rate))
 
-    def observe_message(self, pcm, sample_rate):
+    def observe_message(self, pcm: np.ndarray,
+                        sample_rate: float) -> tuple[str, dict[str, float]]:
         """Learn from one utterance; return (its token, its message {token: weight})."""
         return self.observe_message_vector(self.embedder(pcm, sample_rate))
 
-    def message(self, pcm, sample_rate):
+    def message(self, pcm: np.ndarray, sample_rate: float) -> dict[str, float]:
         """Return one utterance's message over the known words, learning nothing (a query).
 
         Empty when no word is known yet.
         """
         return self.message_vector(self.embedder(pcm, sample_rate))
 
-    def observe_message_vector(self, x):
+    def observe_message_vector(self, x: Any) -> tuple[str, dict[str, float]]:
         """Learn from one embedding (D,); return (its token, its message {token: weight}).
 
         The message is P(word | x) at message_variance over the known words and a new one,
@@ -108,12 +112,12 @@ class AcousticWords:
         weights[token] = weights.get(token, 0.0) + post[-1]
         return token, _message(weights)
 
-    def message_vector(self, x):
+    def message_vector(self, x: Any) -> dict[str, float]:
         """Return P(word | x) at message_variance over the known words as {token: weight}."""
         return _message(dict(zip(self.tokens, self._posterior(self._checked(x),
                                                               self.message_variance))))
 
-    def observe_vector(self, x):
+    def observe_vector(self, x: Any) -> str:
         """Learn from one embedding (D,) and return its token."""
         x = self._checked(x)
         score = self._scores(x, self.variance)
@@ -127,14 +131,14 @@ class AcousticWords:
         self.means[k] += (x - self.means[k]) / self.counts[k]   # running mean of the word
         return self.token(k)
 
-    def assign_vector(self, x):
+    def assign_vector(self, x: Any) -> tuple[str | None, np.ndarray]:
         """Return (token, posterior (K,)) for one embedding (D,) without learning."""
         post = self._posterior(self._checked(x), self.variance)
         if len(post) == 0:
             return None, post
         return self.token(int(np.argmax(post))), post
 
-    def _posterior(self, x, variance, new_word=False):
+    def _posterior(self, x: np.ndarray, variance: float, new_word: bool = False) -> np.ndarray:
         """Return P(word | x) (K,) over the known words, or (K + 1,) with a new word last."""
         score = self._scores(x, variance)
         if new_word:
@@ -144,16 +148,16 @@ class AcousticWords:
         post = np.exp(score - score.max())
         return post / post.sum()
 
-    def _scores(self, x, variance):
+    def _scores(self, x: np.ndarray, variance: float) -> np.ndarray:
         # log n_k + log N(x | mu_k, variance I), up to a constant shared with _new_score
         return np.log(self.counts) - np.sum((self.means - x) ** 2, axis=1) / (2.0 * variance)
 
-    def _new_score(self, variance):
+    def _new_score(self, variance: float) -> float:
         # log alpha + log p0(x), with alpha = 1 and p0 set so that a lone word (n_k = 1) is
         # joined exactly when x lies within new_word_distance of it
         return -self.new_word_distance ** 2 / (2.0 * variance)
 
-    def _checked(self, x):
+    def _checked(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if x.shape != (self.means.shape[1],):
             raise ValueError(f'embedding must have shape ({self.means.shape[1]},), got {x.shape}')
@@ -161,7 +165,7 @@ class AcousticWords:
             raise ValueError('embedding has NaN/inf values')
         return x
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Return everything learned, as plain values and numpy arrays (for saving)."""
         return {'version': VERSION, 'embedder': self._embedder_name,
                 'dim': self.means.shape[1], 'means': self.means.copy(),
@@ -169,7 +173,7 @@ class AcousticWords:
                 'variance': self.variance, 'message_variance': self.message_variance,
                 'max_words': self.max_words, 'prefix': self.prefix}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a ``state_dict()``; ValueError if it was written by another version or dim."""
         if state.get('version') != VERSION:
             raise ValueError(f'acoustic-word state version {state.get("version")}, '
@@ -190,7 +194,7 @@ class AcousticWords:
         self.prefix = str(state['prefix'])
 
 
-def _message(weights):
+def _message(weights: dict[str, Any]) -> dict[str, float]:
     """Return {token: weight} without the words under 1 % (the heaviest stays), summing to one."""
     floor = min(0.01, max(weights.values(), default=0.0))
     kept = {t: float(w) for t, w in weights.items() if w >= floor}

@@ -20,6 +20,7 @@ known, the ground truth, so the evaluation and the benchmark treat them alike.
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,24 +35,24 @@ class ConceptData:
     positions: np.ndarray           # (N, 2) map frame, metres
     features: np.ndarray            # (N, F) visual features (latents or class scores)
     words: list                     # N bags of words, each a dict token -> count (or None)
-    concepts: np.ndarray = None     # (N,) true place category
-    positions_truth: np.ndarray = None   # (N,) true position distribution
-    num_concepts: np.ndarray = None      # (N,) true L after each event
-    num_positions: np.ndarray = None     # (N,) true K after each event
-    names: list = None              # true category id -> name, where known
-    acoustic: object = None         # AcousticWords that made the 'aw<k>' tokens, if any
+    concepts: np.ndarray | None = None          # (N,) true place category
+    positions_truth: np.ndarray | None = None   # (N,) true position distribution
+    num_concepts: np.ndarray | None = None      # (N,) true L after each event
+    num_positions: np.ndarray | None = None     # (N,) true K after each event
+    names: list[str] | None = None              # true category id -> name, where known
+    acoustic: AcousticWords | None = None       # made the 'aw<k>' tokens, if any
     skipped_audio: int = 0          # utterances the codebook rejected (no speech, NaN)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.positions)
 
 
-def _csv_ints(path):
+def _csv_ints(path: str | Path) -> np.ndarray:
     return np.array([int(v) for v in Path(path).read_text().replace('\n', ',').split(',')
                      if v.strip()])
 
 
-def load_albertb(root):
+def load_albertb(root: str | Path) -> ConceptData:
     """Load SpCoDataset albertB (50 teaching events, 9 places) from directory `root`."""
     root = Path(root)
     if not (root / 'position_place.txt').is_file():
@@ -68,7 +69,8 @@ def load_albertb(root):
         num_positions=_csv_ints(root / 'Correct_num_of_categories_K.csv'))
 
 
-def synthetic_rooms(n_events, n_rooms=4, latent_dim=8, seed=0, room_size=1.0):
+def synthetic_rooms(n_events: int, n_rooms: int = 4, latent_dim: int = 8, seed: int = 0,
+                    room_size: float = 1.0) -> ConceptData:
     """Return a stream through `n_rooms` rooms: positions, room-specific latents and names.
 
     The robot stays in a room for a few events then moves on; a teacher names the room at
@@ -86,7 +88,7 @@ def synthetic_rooms(n_events, n_rooms=4, latent_dim=8, seed=0, room_size=1.0):
                        names=names)
 
 
-def colour_histogram(frame, bins=4):
+def colour_histogram(frame: np.ndarray, bins: int = 4) -> np.ndarray:
     """Return a frame's normalised RGB histogram (bins^3,): a visual feature without a VAE."""
     q = (np.asarray(frame, dtype=np.int64) * bins) // 256               # (H, W, 3) in 0..bins-1
     codes = (q[..., 0] * bins + q[..., 1]) * bins + q[..., 2]
@@ -94,7 +96,8 @@ def colour_histogram(frame, bins=4):
     return hist / hist.sum()
 
 
-def from_sequence(seq, every=5, encode=None, words='text', acoustic=None):
+def from_sequence(seq: Any, every: int = 5, encode: Callable[[np.ndarray], Any] | None = None,
+                  words: str = 'text', acoustic: AcousticWords | None = None) -> ConceptData:
     """Return a ConceptData from a simulated or recorded Sequence, one event per `every` frames.
 
     encode(frame) -> (mean, var) gives the visual feature (VAE latents); without it the
@@ -134,5 +137,5 @@ def from_sequence(seq, every=5, encode=None, words='text', acoustic=None):
     return data
 
 
-def _nearest(stamps, stamp):
+def _nearest(stamps: np.ndarray, stamp: float) -> int:
     return int(np.argmin(np.abs(stamps - stamp)))

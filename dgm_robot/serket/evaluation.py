@@ -19,13 +19,15 @@ position-distribution labels i_t, and EAR, the accuracy of the estimated numbers
 """
 
 from collections import Counter
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from dgm_robot.serket.datasets import ConceptData
 from dgm_robot.serket.gmm import GMM
 from dgm_robot.serket.mlda import MLDA
-from dgm_robot.serket.module import Graph, ObservationSource
+from dgm_robot.serket.module import Graph, Module, ObservationSource
 from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
                                                SpatialConceptModel)
 from dgm_robot.serket.vocabulary import Vocabulary
@@ -40,21 +42,23 @@ ALBERTB_CONFIG = dict(visual='dirichlet', n_particles=8, lag=12, alpha=0.5, gamm
 ALBERTB_BASELINE = dict(scales=(10.0, 1.0, 1.0), weights=(1.0, 1.0, 10.0))
 
 
-def purity(clusters, truth):
+def purity(clusters: Sequence[Any], truth: Iterable[Any]) -> float:
     """Return the fraction of items whose truth is the most common truth in their cluster."""
-    groups = {}
+    groups: dict[Any, Counter] = {}
     for cluster, true in zip(clusters, truth):
         groups.setdefault(cluster, Counter())[true] += 1
     return sum(c.most_common(1)[0][1] for c in groups.values()) / len(clusters)
 
 
-def ear(estimated, truth):
+def ear(estimated: Any, truth: Any) -> float:
     """Return the estimation accuracy rate mean(max(0, 1 - |est - true| / true))."""
     estimated, truth = np.asarray(estimated, float), np.asarray(truth, float)
     return float(np.mean(np.clip(1 - np.abs(estimated - truth) / truth, 0, None)))
 
 
-def run_online(data, config, modalities=MODALITIES, progress=None):
+def run_online(data: ConceptData, config: SpatialConceptConfig,
+               modalities: Sequence[str] = MODALITIES,
+               progress: Callable[[], Any] | None = None) -> dict[str, Any]:
     """Stream `data` through a SpatialConceptModel; return it with labels and L, K per event.
 
     Events with nothing in the chosen modalities (no words, for words alone) are skipped
@@ -81,7 +85,7 @@ def run_online(data, config, modalities=MODALITIES, progress=None):
             'n_concepts': np.array(n_concepts), 'n_positions': np.array(n_positions)}
 
 
-def word_histograms(data):
+def word_histograms(data: ConceptData) -> tuple[np.ndarray, Vocabulary]:
     """Return (N, V) word counts of `data.words` (text, ids or bags) and their Vocabulary."""
     vocab = Vocabulary()
     bags = [vocab.bag(words) if words is not None else None for words in data.words]
@@ -92,8 +96,10 @@ def word_histograms(data):
     return hist, vocab
 
 
-def run_batch_baseline(data, n_concepts, n_positions, seed=0, iterations=100,
-                       weights=(1.0, 1.0, 1.0), scales=(10.0, 10.0, 1.0)):
+def run_batch_baseline(data: ConceptData, n_concepts: int, n_positions: int, seed: int = 0,
+                       iterations: int = 100, weights: Sequence[float] = (1.0, 1.0, 1.0),
+                       scales: Sequence[float] = (10.0, 10.0, 1.0)
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """SERKET batch baseline: GMM on positions, MLDA over (GMM posterior, image, words).
 
     MLDA's P(cluster | event) goes back to the GMM as a bias, as in SERKET's SpCoA. Image
@@ -101,7 +107,7 @@ def run_batch_baseline(data, n_concepts, n_positions, seed=0, iterations=100,
     GMM of their own first. Returns (concept labels, position labels).
     """
     positions = ObservationSource('position', data.positions)
-    images = ObservationSource('visual', data.features)
+    images: Module = ObservationSource('visual', data.features)
     if data.features.min() < 0:
         images = GMM('visual_gmm', dim=data.features.shape[1], n_components=n_concepts,
                      mean=data.features.mean(0), seed=seed).connect(images)
@@ -114,7 +120,8 @@ def run_batch_baseline(data, n_concepts, n_positions, seed=0, iterations=100,
     return mlda.topics().argmax(1), gmm.z.copy()
 
 
-def scores(data, concepts, positions=None, n_concepts=None, n_positions=None):
+def scores(data: ConceptData, concepts: Any, positions: Any = None, n_concepts: Any = None,
+           n_positions: Any = None) -> dict[str, float]:
     """Return the metrics of one run as a dict of floats."""
     out = {'ari_concepts': adjusted_rand_score(data.concepts, concepts),
            'nmi_concepts': normalized_mutual_info_score(data.concepts, concepts)}
@@ -127,8 +134,11 @@ def scores(data, concepts, positions=None, n_concepts=None, n_positions=None):
     return {k: float(v) for k, v in out.items()}
 
 
-def evaluate(runs, config, n_concepts, n_positions, baseline=None, progress=None,
-             goal_score=None):
+def evaluate(runs: Sequence[tuple[int, ConceptData]], config: dict[str, Any], n_concepts: int,
+             n_positions: int, baseline: dict[str, Any] | None = None,
+             progress: Callable[[], Any] | None = None,
+             goal_score: Callable[[SpatialConceptModel, ConceptData], float] | None = None
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Score the online learner (all modalities and each alone) and the batch baseline.
 
     runs: (seed, data) pairs, one learner run each (the same data for several seeds, or a
@@ -138,7 +148,9 @@ def evaluate(runs, config, n_concepts, n_positions, baseline=None, progress=None
     Returns the results (means, spreads and per-seed values) and the online run with the
     median ARI.
     """
-    done, single, base = [], {m: [] for m in MODALITIES}, []
+    done: list[dict[str, Any]] = []
+    single: dict[str, list[float]] = {m: [] for m in MODALITIES}
+    base: list[float] = []
     for seed, data in runs:
         cfg = SpatialConceptConfig(**{**config, 'seed': seed, 'keep_history': True})
         run = run_online(data, cfg, progress=progress)
@@ -152,7 +164,7 @@ def evaluate(runs, config, n_concepts, n_positions, baseline=None, progress=None
             single[m].append(scores(data, run_online(data, cfg, (m,))['concepts'])['ari_concepts'])
         base.append(scores(data, run_batch_baseline(data, n_concepts, n_positions, seed=seed,
                                                     **(baseline or {}))[0])['ari_concepts'])
-    results = {}
+    results: dict[str, Any] = {}
     for key in done[0]['scores']:
         values = [r['scores'][key] for r in done]
         results[key] = float(np.mean(values))

@@ -20,6 +20,8 @@ Messages: forward, P(cluster | observation) per event; backward in, children's b
 the clusters (a log bias per event); backward out, the cluster means (the VAE's prior means).
 """
 
+from typing import Any
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -30,8 +32,9 @@ from dgm_robot.serket.priors import NormalInverseWishart
 class GMM(Module):
     """Bayesian GMM; crp_alpha=None means exactly `n_components` clusters."""
 
-    def __init__(self, name, dim, n_components=10, crp_alpha=None, sigma=1.0, kappa0=0.01,
-                 mean=None, seed=0):
+    def __init__(self, name: str, dim: int, n_components: int = 10,
+                 crp_alpha: float | None = None, sigma: float = 1.0, kappa0: float = 0.01,
+                 mean: Any = None, seed: int = 0) -> None:
         super().__init__(name)
         self.crp_alpha = crp_alpha
         self.prior = NormalInverseWishart.broad(dim, mean=mean, sigma=sigma, kappa0=kappa0)
@@ -42,7 +45,7 @@ class GMM(Module):
         self.sxx = np.zeros((K, dim, dim))      # sum x x^T
         self.z = np.zeros(0, dtype=int)         # batch assignments
 
-    def _data(self):
+    def _data(self) -> np.ndarray:
         x = np.asarray(self.parents[0].forward(), dtype=float)
         if x.ndim != 2 or x.shape[1] != self.prior.mu0.shape[0]:
             raise ValueError(f'{self.name}: expected ({self.prior.mu0.shape[0]},) vectors, '
@@ -51,7 +54,7 @@ class GMM(Module):
             raise ValueError(f'{self.name}: observations contain NaN or inf')
         return x
 
-    def _log_prior(self):
+    def _log_prior(self) -> np.ndarray:
         """Return log P(z = k) (K,) up to a constant, -inf for clusters that cannot be used."""
         K = len(self.n)
         if self.crp_alpha is None:
@@ -63,25 +66,25 @@ class GMM(Module):
             out[free[0]] = np.log(self.crp_alpha)
         return out
 
-    def _log_posterior(self, x, bias=None):
+    def _log_posterior(self, x: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
         """Return log P(z = k | x, rest) (K,) for one point x (D,)."""
         lp = self._log_prior() + self.prior.log_predictive(self.n, self.sx, self.sxx, x)
         if bias is not None:
             lp[:len(bias)] += bias
         return lp - logsumexp(lp)
 
-    def _move(self, k, x, sign):
+    def _move(self, k: int, x: np.ndarray, sign: float) -> None:
         self.n[k] += sign
         self.sx[k] += sign * x
         self.sxx[k] += sign * np.outer(x, x)
         if self.n[k] <= 0.5:
             self.n[k], self.sx[k], self.sxx[k] = 0, 0, 0
 
-    def _sample(self, x, bias):
+    def _sample(self, x: np.ndarray, bias: np.ndarray | None) -> int:
         lp = self._log_posterior(x, bias)
         return int(np.argmax(lp + self.rng.gumbel(size=lp.shape)))
 
-    def update(self):
+    def update(self) -> float:
         """One Gibbs sweep over all events; returns the fraction of reassigned events."""
         x = self._data()
         bias = self.bias_from_children()
@@ -97,7 +100,7 @@ class GMM(Module):
             self._move(k, x[i], 1)
         return changed / max(len(x), 1)
 
-    def _start(self, x):
+    def _start(self, x: np.ndarray) -> None:
         """Seed fixed-K clusters by k-means++ (from random labels Gibbs sticks in merged modes)."""
         self.n[:], self.sx[:], self.sxx[:] = 0, 0, 0
         self.z = np.full(len(x), -1)
@@ -111,25 +114,25 @@ class GMM(Module):
         for xi, k in zip(x, self.z):
             self._move(k, xi, 1)
 
-    def observe(self):
+    def observe(self) -> int:
         """Place the parent's newest event in a cluster (opening one under the CRP)."""
         x = self._data()[-1]
         k = self._sample(x, None)
         self._move(k, x, 1)
         return k
 
-    def posterior(self, x):
+    def posterior(self, x: Any) -> np.ndarray:
         """Return P(cluster | x) (N, K) for points x (N, D) under the current clusters."""
         lp = self._log_prior()
         lp = np.where(self.n > 0, lp, -np.inf)
         lp = lp + self.prior.log_predictive(self.n, self.sx, self.sxx, np.asarray(x)[:, None])
         return np.exp(lp - logsumexp(lp, axis=1, keepdims=True))
 
-    def forward(self):
+    def forward(self) -> np.ndarray:
         """Return P(cluster | observation) (N, K) for the parent's events."""
         return self.posterior(self._data())
 
-    def backward(self, parent):
+    def backward(self, parent: Module) -> np.ndarray | None:
         """Return the cluster means (K, D) (prior mean where empty); None before any data."""
         if self.n_used == 0:
             return None
@@ -137,6 +140,6 @@ class GMM(Module):
         return mean
 
     @property
-    def n_used(self):
+    def n_used(self) -> int:
         """Number of clusters that hold data."""
         return int((self.n > 0).sum())

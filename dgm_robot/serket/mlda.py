@@ -21,6 +21,8 @@ much a token counts. Messages: forward, the topic posterior per event; backward,
 the event's predicted histogram, to each parent (for a GMM: a bias on its clusters).
 """
 
+from typing import Any, Sequence
+
 import numpy as np
 
 from dgm_robot.serket.module import Module
@@ -29,7 +31,9 @@ from dgm_robot.serket.module import Module
 class MLDA(Module):
     """Multimodal LDA with a fixed number of topics."""
 
-    def __init__(self, name, n_topics, weights=None, scales=None, alpha=1.0, beta=0.1, seed=0):
+    def __init__(self, name: str, n_topics: int, weights: Sequence[float] | None = None,
+                 scales: Sequence[float] | None = None, alpha: float = 1.0, beta: float = 0.1,
+                 seed: int = 0) -> None:
         super().__init__(name)
         self.L = n_topics
         self.weights = weights
@@ -37,10 +41,10 @@ class MLDA(Module):
         self.alpha = alpha
         self.beta = beta
         self.rng = np.random.default_rng(seed)
-        self.inputs = None      # per modality: last histogram (N, V_m)
-        self.tokens = None      # per modality: (doc, word, topic) arrays
+        self.inputs: Any = None      # per modality: last histogram (N, V_m)
+        self.tokens: Any = None      # per modality: (doc, word, topic) arrays
 
-    def _histograms(self):
+    def _histograms(self) -> list[np.ndarray]:
         out = []
         for m, parent in enumerate(self.parents):
             h = np.asarray(parent.forward(), dtype=float)
@@ -52,24 +56,24 @@ class MLDA(Module):
             raise ValueError(f'{self.name}: modalities disagree on the number of events')
         return out
 
-    def _tokens(self, hist, m):
+    def _tokens(self, hist: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         scale = 1.0 if self.scales is None else self.scales[m]
         counts = np.rint(hist * scale).astype(int)
         docs, words = np.nonzero(counts)
         reps = counts[docs, words]
         return np.repeat(docs, reps), np.repeat(words, reps)
 
-    def _weight(self, m):
+    def _weight(self, m: int) -> float:
         return 1.0 if self.weights is None else self.weights[m]
 
-    def _start(self, hists):
+    def _start(self, hists: list[np.ndarray]) -> None:
         N = len(hists[0])
         self.n_dl = np.zeros((N, self.L))
         self.n_lw = [np.zeros((self.L, h.shape[1])) for h in hists]
         self.tokens = [None] * len(hists)
         self.inputs = [None] * len(hists)
 
-    def _load_modality(self, m, hist):
+    def _load_modality(self, m: int, hist: np.ndarray) -> None:
         """(Re)build modality m's tokens from a new histogram, keeping the other modalities."""
         w = self._weight(m)
         if self.tokens[m] is not None:
@@ -85,14 +89,14 @@ class MLDA(Module):
         self.tokens[m] = (docs, words, z)
         self.inputs[m] = hist
 
-    def _draw(self, m, doc_counts, v):
+    def _draw(self, m: int, doc_counts: np.ndarray, v: int) -> int:
         V = self.n_lw[m].shape[1]
         # P(z = l | rest) ~ (n_dl + alpha) (n_lv + beta) / (n_l + V beta)
         p = ((doc_counts + self.alpha) * (self.n_lw[m][:, v] + self.beta)
              / (self.n_lw[m].sum(1) + V * self.beta))
         return int(np.searchsorted(np.cumsum(p), self.rng.random() * p.sum()))
 
-    def update(self):
+    def update(self) -> float:
         """Reload changed modalities, run one Gibbs sweep; return the fraction of changed docs."""
         hists = self._histograms()
         if self.tokens is None or len(hists[0]) != len(self.n_dl):
@@ -112,27 +116,27 @@ class MLDA(Module):
                 self.n_lw[m][z[i], v] += w
         return float(np.mean(self.n_dl.argmax(1) != before))
 
-    def topics(self):
+    def topics(self) -> np.ndarray:
         """Return theta (N, L): P(topic | event)."""
         theta = self.n_dl + self.alpha
         return theta / theta.sum(1, keepdims=True)
 
-    def phi(self, m):
+    def phi(self, m: int) -> np.ndarray:
         """Return P(w | topic) (L, V_m) of modality m."""
         V = self.n_lw[m].shape[1]
         return (self.n_lw[m] + self.beta) / (self.n_lw[m].sum(1, keepdims=True) + V * self.beta)
 
-    def forward(self):
+    def forward(self) -> np.ndarray:
         """Return the topic posterior per event (N, L)."""
         return self.topics()
 
-    def backward(self, parent):
+    def backward(self, parent: Module) -> np.ndarray | None:
         """Return P(w | d) (N, V) for the parent's modality: the event's predicted histogram."""
         if self.tokens is None:
             return None
         return self.topics() @ self.phi(self.parents.index(parent))
 
-    def observe(self):
+    def observe(self) -> np.ndarray:
         """Online: topics for the newest event's tokens from the learned topics; counts them."""
         hists = [h[-1:] for h in self._histograms()]
         if self.tokens is None:

@@ -24,44 +24,48 @@ assignments stop changing; online mode (`Graph.observe`) hands one event to each
 which folds it in at a cost that does not grow with the number of events seen.
 """
 
+from typing import Any, Callable, TypeVar
+
 import numpy as np
+
+M = TypeVar('M', bound='Module')
 
 
 class Module:
     """One stochastic model in a SERKET graph."""
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.parents = []
-        self.children = []
+        self.parents: list[Module] = []
+        self.children: list[Module] = []
 
-    def connect(self, *parents):
+    def connect(self: M, *parents: 'Module') -> M:
         """Make `parents` this module's parents (their forward messages are its input)."""
         for parent in parents:
             self.parents.append(parent)
             parent.children.append(self)
         return self
 
-    def forward(self):
+    def forward(self) -> Any:
         """Return the message to the children, (N, dim) for the events so far."""
         raise NotImplementedError
 
-    def backward(self, parent):
+    def backward(self, parent: 'Module') -> Any:
         """Return the message to `parent` (None: no message), (N, parent dim) or parameters."""
         return None
 
-    def update(self):
+    def update(self) -> float:
         """Run one inference step from the current messages; return the fraction that changed."""
         raise NotImplementedError
 
-    def observe(self):
+    def observe(self) -> Any:
         """Fold in the newest event of the parents' messages (online mode); bounded cost.
 
         Returns the module's belief about that event (or None).
         """
         raise NotImplementedError
 
-    def bias_from_children(self):
+    def bias_from_children(self) -> Any:
         """Return the sum of the log-messages the children send back to this module, or None."""
         messages = [child.backward(self) for child in self.children]
         messages = [np.log(np.maximum(m, 1e-300)) for m in messages if m is not None]
@@ -74,39 +78,40 @@ class ObservationSource(Module):
     In online mode it keeps only the last `keep` events, so memory stays bounded.
     """
 
-    def __init__(self, name, data=None, keep=1):
+    def __init__(self, name: str, data: Any = None, keep: int = 1) -> None:
         super().__init__(name)
         self.data = None if data is None else np.asarray(data, dtype=float)
         self.keep = keep
 
-    def forward(self):
+    def forward(self) -> Any:
         """Return the observations (N, dim)."""
         return self.data
 
-    def push(self, row):
+    def push(self, row: Any) -> None:
         """Append one event (online mode), dropping the oldest beyond `keep`."""
         row = np.asarray(row, dtype=float)[None]
         self.data = row if self.data is None else np.concatenate([self.data, row])[-self.keep:]
 
-    def update(self):
+    def update(self) -> float:
         """Observed data do not change."""
         return 0.0
 
-    def observe(self):
+    def observe(self) -> None:
         """Observed data need no inference."""
 
 
 class Graph:
     """Runs a graph of modules, parents before children."""
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Module) -> None:
         self.modules = self._parents_first(modules)
 
     @staticmethod
-    def _parents_first(modules):
-        order, seen = [], set()
+    def _parents_first(modules: tuple[Module, ...]) -> list[Module]:
+        order: list[Module] = []
+        seen: set[int] = set()
 
-        def visit(module):
+        def visit(module: Module) -> None:
             if id(module) in seen:
                 return
             seen.add(id(module))
@@ -117,7 +122,8 @@ class Graph:
             visit(module)
         return order
 
-    def fit(self, max_iter=100, patience=5, progress=None):
+    def fit(self, max_iter: int = 100, patience: int = 5,
+            progress: Callable[[int, float], Any] | None = None) -> int:
         """Update all modules in turn until nothing changes for `patience` rounds.
 
         Returns the number of rounds run. `progress` is an optional callable(round, change).
@@ -132,7 +138,7 @@ class Graph:
                 break
         return round_
 
-    def observe(self, event):
+    def observe(self, event: dict[str, Any]) -> dict[str, Any]:
         """Online mode: push event[name] into each named source, then fold it in everywhere.
 
         Returns {module name: what its observe() returned} (e.g. the GMM's cluster, the

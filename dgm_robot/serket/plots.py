@@ -14,6 +14,8 @@
 
 """Map of learned places beside the ground truth, so a person can judge concepts at a glance."""
 
+from typing import Any, Sequence
+
 import matplotlib
 matplotlib.use('Agg')
 from matplotlib.patches import Ellipse  # noqa: E402
@@ -22,14 +24,15 @@ import numpy as np  # noqa: E402
 from scipy.optimize import linear_sum_assignment  # noqa: E402
 
 
-def _ellipse(ax, mean, cov, colour, sigmas=2.0):
+def _ellipse(ax: Any, mean: Any, cov: np.ndarray, colour: Any,
+             sigmas: float = 2.0) -> None:
     values, vectors = np.linalg.eigh(cov)
     angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
     width, height = 2 * sigmas * np.sqrt(np.maximum(values[::-1], 1e-12))
     ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, lw=1.5, color=colour))
 
 
-def matched_colours(learned, truth, n_colours=20):
+def matched_colours(learned: Any, truth: Any, n_colours: int = 20) -> dict[int, int]:
     """Return {concept id: colour index}, each concept taking its true category's colour.
 
     Concepts and categories are paired one to one by their overlap (Hungarian matching), so
@@ -48,7 +51,9 @@ def matched_colours(learned, truth, n_colours=20):
     return colour
 
 
-def plot_concept_map(path, positions, learned, regions, truth, truth_names=None, title=''):
+def plot_concept_map(path: Any, positions: np.ndarray, learned: Any, regions: Sequence[Any],
+                     truth: Any, truth_names: Sequence[str] | None = None,
+                     title: str = '') -> None:
     """Write a PNG of the positions coloured by learned concept and by true category.
 
     Left: learned concepts with each region's 2-sigma ellipse and name; right: ground truth.
@@ -60,7 +65,7 @@ def plot_concept_map(path, positions, learned, regions, truth, truth_names=None,
     ax = axes[0]
     ax.scatter(positions[:, 0], positions[:, 1], c=[cmap(colour[int(c)]) for c in learned],
                s=30)
-    labels = {}     # concepts sharing a position Gaussian share one label
+    labels: dict[int, Any] = {}     # concepts sharing a position Gaussian share one label
     for region in regions:
         shade = cmap(colour.get(region.concept_id, region.concept_id % 20))
         _ellipse(ax, region.mean, region.cov, shade)

@@ -20,6 +20,7 @@ vectorised over any leading axes (particles, components), so one call scores all
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import gammaln
@@ -35,14 +36,16 @@ class NormalInverseWishart:
     psi0: np.ndarray    # (D, D)
 
     @classmethod
-    def broad(cls, dim, mean=None, sigma=1.0, kappa0=0.01):
+    def broad(cls, dim: int, mean: Any = None, sigma: float = 1.0,
+              kappa0: float = 0.01) -> 'NormalInverseWishart':
         """Return a weak prior whose expected covariance is sigma^2 I around `mean`."""
         nu0 = dim + 2.0
         mu0 = np.zeros(dim) if mean is None else np.asarray(mean, dtype=float)
         # E[Sigma] = psi0 / (nu0 - D - 1) = sigma^2 I
         return cls(mu0, kappa0, nu0, np.eye(dim) * sigma ** 2 * (nu0 - dim - 1))
 
-    def posterior(self, n, sx, sxx):
+    def posterior(self, n: np.ndarray, sx: np.ndarray,
+                  sxx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return (mu_n, kappa_n, nu_n, psi_n) from n (...), sx (..., D) and sxx (..., D, D)."""
         kappa_n = self.kappa0 + n
         nu_n = self.nu0 + n
@@ -52,7 +55,8 @@ class NormalInverseWishart:
                  - kappa_n[..., None, None] * mu_n[..., :, None] * mu_n[..., None, :])
         return mu_n, kappa_n, nu_n, psi_n
 
-    def log_predictive(self, n, sx, sxx, x):
+    def log_predictive(self, n: np.ndarray, sx: np.ndarray, sxx: np.ndarray,
+                       x: np.ndarray) -> np.ndarray:
         """Return log p(x | stats): multivariate Student-t, shape of n (x broadcasts to sx)."""
         mu_n, kappa_n, nu_n, psi_n = self.posterior(n, sx, sxx)
         dim = mu_n.shape[-1]
@@ -64,7 +68,8 @@ class NormalInverseWishart:
         return (gammaln((dof + dim) / 2) - gammaln(dof / 2) - dim / 2 * np.log(dof * np.pi)
                 - logdet / 2 - (dof + dim) / 2 * np.log1p(maha / dof))
 
-    def mean_and_cov(self, n, sx, sxx):
+    def mean_and_cov(self, n: np.ndarray, sx: np.ndarray,
+                     sxx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the posterior mean of mu and expected covariance E[Sigma]."""
         mu_n, _, nu_n, psi_n = self.posterior(n, sx, sxx)
         dim = mu_n.shape[-1]
@@ -80,7 +85,8 @@ class DiagonalNormalGamma:
     a0: float = 1.0
     b0: float = 1.0
 
-    def posterior(self, n, s, ss):
+    def posterior(self, n: np.ndarray, s: np.ndarray,
+                  ss: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return (mu_n, kappa_n, a_n, b_n) per dimension from n (...), s and ss (..., F)."""
         kappa_n = self.kappa0 + n[..., None]
         mu_n = (self.kappa0 * self.mu0 + s) / kappa_n
@@ -88,7 +94,8 @@ class DiagonalNormalGamma:
         b_n = self.b0 + 0.5 * (ss + self.kappa0 * self.mu0 ** 2 - kappa_n * mu_n ** 2)
         return mu_n, kappa_n, a_n, np.maximum(b_n, 1e-9)
 
-    def log_predictive(self, n, s, ss, x):
+    def log_predictive(self, n: np.ndarray, s: np.ndarray, ss: np.ndarray,
+                       x: np.ndarray) -> np.ndarray:
         """Return log p(x | stats) summed over dims; n (...), s and ss (..., F), x (F,)."""
         mu_n, kappa_n, a_n, b_n = self.posterior(n, s, ss)
         dof = 2 * a_n
@@ -98,25 +105,27 @@ class DiagonalNormalGamma:
               - (dof + 1) / 2 * np.log1p(z2 / dof))
         return lp.sum(-1)
 
-    def log_predictive_batch(self, n, s, ss, bn, bs, bss):
+    def log_predictive_batch(self, n: np.ndarray, s: np.ndarray, ss: np.ndarray, bn: int,
+                             bs: np.ndarray, bss: np.ndarray) -> np.ndarray:
         """Return log p(batch | stats) summed over dims: the product of the batch's predictives.
 
         The batch is given by its own statistics: bn events, bs (F,) their sum, bss (F,) their
         sum of squares. It is the marginal likelihood of stats + batch over that of stats.
         """
-        def log_normaliser(n, s, ss):   # log Z of the posterior, per dim
+        def log_normaliser(n: Any, s: Any, ss: Any) -> Any:   # log Z of the posterior, per dim
             _, kappa_n, a_n, b_n = self.posterior(n, s, ss)
             return gammaln(a_n) - a_n * np.log(b_n) - 0.5 * np.log(kappa_n)
 
         gain = log_normaliser(n + bn, s + bs, ss + bss) - log_normaliser(n, s, ss)
         return gain.sum(-1) - bn * bs.shape[-1] / 2 * np.log(2 * np.pi)
 
-    def means(self, n, s):
+    def means(self, n: np.ndarray, s: np.ndarray) -> np.ndarray:
         """Return the posterior mean of every dimension, shape (..., F)."""
         return (self.kappa0 * self.mu0 + s) / (self.kappa0 + n[..., None])
 
 
-def dirichlet_log_predictive(counts, totals, values, beta, size):
+def dirichlet_log_predictive(counts: np.ndarray, totals: np.ndarray, values: np.ndarray,
+                             beta: float, size: int) -> np.ndarray:
     """Return the Polya predictive log-probability of `values` under a symmetric Dirichlet.
 
     The Dirichlet(beta) is over `size` categories; counts (..., m) are the component's counts

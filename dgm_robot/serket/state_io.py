@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 import tempfile
 import time
+from typing import Any
 import zipfile
 
 import numpy as np
@@ -32,19 +33,20 @@ import numpy as np
 class StateFileError(ValueError):
     """A state file exists but cannot be used; `moved_to` says where it was set aside."""
 
-    def __init__(self, message, moved_to=None):
+    def __init__(self, message: str, moved_to: Path | None = None) -> None:
         super().__init__(message)
         self.moved_to = moved_to
 
 
-def save_state(path, arrays, meta):
+def save_state(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     """Write arrays (name -> ndarray) and meta (JSON-able dict) to `path` atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
     try:
         with os.fdopen(fd, 'wb') as f:
-            np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
+            payload: dict[str, Any] = {'__meta__': np.array(json.dumps(meta)), **arrays}
+            np.savez(f, **payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -54,7 +56,8 @@ def save_state(path, arrays, meta):
         raise
 
 
-def load_state(path, kind, version, oldest=None):
+def load_state(path: str | Path, kind: str, version: int,
+               oldest: int | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Return (arrays, meta) from `path`; set a corrupt or mismatched file aside and raise.
 
     `kind` and `version` must match the metadata written by the saver (any version from

@@ -20,12 +20,14 @@ mixed per frame by the GMM's posterior, handed to the VAE as prior means for its
 encode(x) -> (mean, var) works; torch modules get tensors and give back numpy arrays.
 """
 
+from typing import Any
+
 import numpy as np
 
 from dgm_robot.serket.module import Module
 
 
-def _numpy(value):
+def _numpy(value: Any) -> np.ndarray:
     detach = getattr(value, 'detach', None)
     return np.asarray(detach().cpu().numpy() if detach else value, dtype=float)
 
@@ -37,15 +39,15 @@ class VAEAdapter(Module):
     it is skipped when the VAE has no such method.
     """
 
-    def __init__(self, name, vae, prior_hook='set_prior_means'):
+    def __init__(self, name: str, vae: Any, prior_hook: str = 'set_prior_means') -> None:
         super().__init__(name)
         self.vae = vae
         self.prior_hook = prior_hook
-        self.prior_means = None
-        self._frames = None
-        self._latents = None
+        self.prior_means: np.ndarray | None = None
+        self._frames: Any = None
+        self._latents: Any = None
 
-    def encode(self, frames):
+    def encode(self, frames: Any) -> np.ndarray:
         """Return the latent means (N, D) of frames (N, ...)."""
         if hasattr(self.vae, 'parameters'):     # a torch module wants a float tensor
             import torch
@@ -55,14 +57,14 @@ class VAEAdapter(Module):
             mean, _ = self.vae.encode(frames)
         return _numpy(mean)
 
-    def forward(self):
+    def forward(self) -> Any:
         """Return the latent means (N, D) of the parent's frames (cached until they change)."""
         frames = self.parents[0].forward()
         if self._frames is not frames:
             self._frames, self._latents = frames, self.encode(frames)
         return self._latents
 
-    def update(self):
+    def update(self) -> float:
         """Collect the children's cluster means as per-frame prior means and pass them on."""
         priors = []
         for child in self.children:
@@ -77,6 +79,6 @@ class VAEAdapter(Module):
                 hook(self.prior_means)
         return 0.0
 
-    def observe(self):
+    def observe(self) -> None:
         """Online: encode the newest frame."""
         self.forward()

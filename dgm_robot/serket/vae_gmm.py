@@ -22,6 +22,8 @@ GMM fit separates more cleanly. The messages are the real SERKET ones (Observati
 VAEAdapter -> GMM, Graph.fit), so what is learned offline is what the online graph uses.
 """
 
+from typing import Any
+
 import numpy as np
 import torch
 from tqdm import tqdm
@@ -39,15 +41,16 @@ class VAETrainer:
     receives the GMM's backward message. Before the first message the prior is N(0, I).
     """
 
-    def __init__(self, vae, images, lr=1e-3, batch_size=64, beta=1.0, seed=0):
+    def __init__(self, vae: Any, images: torch.Tensor, lr: float = 1e-3, batch_size: int = 64,
+                 beta: float = 1.0, seed: int = 0) -> None:
         self.vae = vae
         self.images = images                    # (N, C, S, S) float in [0, 1]
         self.opt = torch.optim.Adam(vae.parameters(), lr=lr)
         self.batch_size, self.beta = batch_size, beta
         self.gen = torch.Generator().manual_seed(seed)
-        self.prior_means = None                 # (N, D) or None
+        self.prior_means: torch.Tensor | None = None   # (N, D) or None
 
-    def set_prior_means(self, means):
+    def set_prior_means(self, means: Any) -> None:
         """Use means (N, D), one per image, as the latents' prior means from now on."""
         means = torch.as_tensor(np.asarray(means), dtype=torch.float32)
         if means.shape != (len(self.images), self.vae.latent_dim):
@@ -56,14 +59,14 @@ class VAETrainer:
         self.prior_means = means
 
     @torch.no_grad()
-    def encode(self, images):
+    def encode(self, images: Any) -> tuple[torch.Tensor, torch.Tensor]:
         """Return q(a | x) as (mean, var), each (N, D), for images (N, C, S, S)."""
         self.vae.eval()
         x = torch.as_tensor(np.asarray(images), dtype=torch.float32)
         mean, var = zip(*(self.vae.encode(chunk) for chunk in x.split(256)))
         return torch.cat(mean), torch.cat(var)
 
-    def epoch(self):
+    def epoch(self) -> tuple[float, float]:
         """One pass over the images; return mean log p(x | a) and KL (nats per image)."""
         self.vae.train()
         order = torch.randperm(len(self.images), generator=self.gen).split(self.batch_size)
@@ -80,7 +83,7 @@ class VAETrainer:
         return recon / len(self.images), kl / len(self.images)
 
 
-def fit_gmm(trainer, n_clusters, sweeps=20, seed=0):
+def fit_gmm(trainer: VAETrainer, n_clusters: int, sweeps: int = 20, seed: int = 0) -> GMM:
     """Cluster the trainer's current latents with a SERKET graph; send the means back.
 
     Returns the GMM (its parent is the VAEAdapter). A fresh graph each time: the GMM keeps
@@ -97,8 +100,10 @@ def fit_gmm(trainer, n_clusters, sweeps=20, seed=0):
     return gmm
 
 
-def train_vae_gmm(vae, frames, n_clusters, rounds=4, epochs_per_round=10, gibbs_sweeps=20,
-                  lr=1e-3, batch_size=64, beta=1.0, seed=0, progress=True):
+def train_vae_gmm(vae: Any, frames: Any, n_clusters: int, rounds: int = 4,
+                  epochs_per_round: int = 10, gibbs_sweeps: int = 20, lr: float = 1e-3,
+                  batch_size: int = 64, beta: float = 1.0, seed: int = 0,
+                  progress: bool = True) -> tuple[Any, GMM, list[dict[str, Any]]]:
     """Train `vae` and a GMM of `n_clusters` on its latents in turns; return (vae, gmm, history).
 
     frames (N, H, W, C), uint8 or float in [0, 1], are resized to the VAE's input. Each round

@@ -19,6 +19,7 @@ codebook) becomes the token 'aw<n>'; a dict is read as a bag of words (token -> 
 """
 
 import re
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -28,29 +29,29 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 class Vocabulary:
     """Token <-> id map; ids are dense and never reused, so counts indexed by id stay valid."""
 
-    def __init__(self, tokens=()):
-        self.tokens = []
-        self.ids = {}
+    def __init__(self, tokens: Iterable[str] = ()) -> None:
+        self.tokens: list[str] = []
+        self.ids: dict[str, int] = {}
         for token in tokens:
             self.add(token)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.tokens)
 
-    def add(self, token):
+    def add(self, token: str) -> int:
         """Return the id of `token`, adding it when new."""
         if token not in self.ids:
             self.ids[token] = len(self.tokens)
             self.tokens.append(token)
         return self.ids[token]
 
-    def bag(self, words, grow=True):
+    def bag(self, words: Any, grow: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Return (ids, counts) of a bag of words; unknown tokens are added (or dropped).
 
         `words`: a str (text), an int (acoustic word id), or a list of str / int, or a dict
         token -> count. Raises ValueError on anything else so a bad message is named.
         """
-        counts = {}
+        counts: dict[int, float] = {}
         for token, count in self._tokens(words):
             if not np.isfinite(count) or count < 0:
                 raise ValueError(f'word count for {token!r} must be finite and >= 0, got {count}')
@@ -64,7 +65,7 @@ class Vocabulary:
         return ids, np.fromiter(counts.values(), dtype=float, count=len(counts))
 
     @staticmethod
-    def _tokens(words):
+    def _tokens(words: Any) -> Iterator[tuple[str, float]]:
         if isinstance(words, dict):
             for token, count in words.items():
                 for tok, _ in Vocabulary._tokens(token):

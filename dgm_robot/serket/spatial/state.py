@@ -22,7 +22,7 @@ are an ArrayGroup of its component, keyed by the component's name. The window of
 """
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -101,7 +101,8 @@ class ParticleState:
     def from_arrays(cls, arrays: dict[str, np.ndarray],
                     components: Components) -> 'ParticleState':
         """Return the state stored in `arrays` (as arrays() names them)."""
-        core = {f.name: arrays.get(f'st_{f.name}') for f in fields(cls) if f.name != 'stats'}
+        core: dict[str, Any] = {f.name: arrays.get(f'st_{f.name}') for f in fields(cls)
+                                if f.name != 'stats'}
         state = cls(**core)
         for component in components.all:
             group = component.stats_type.from_arrays(arrays, f'st_{component.name}_')

@@ -89,12 +89,11 @@ class VisualComponent(VectorValued, ConceptComponent):
         """Take back the feature size."""
         self.dim = meta['dim']
 
-    def _sized(self, value: Any) -> bool:
-        """Learn the feature size from the first feature; return whether stats can be made."""
-        if value is None:
-            return False
-        self.dim = len(value)
-        return True
+    def _sized(self, value: Any) -> int | None:
+        """Learn the feature size from the first feature and return it (None: no feature)."""
+        if value is not None:
+            self.dim = len(value)
+        return self.dim if value is not None else None
 
 
 class GaussianVisual(VisualComponent):
@@ -109,11 +108,11 @@ class GaussianVisual(VisualComponent):
 
     def new_stats(self, n_particles: int, value: Any) -> GaussianStats | None:
         """Return empty statistics once the latent size is known."""
-        if not self._sized(value):
+        dim = self._sized(value)
+        if dim is None:
             return None
         shape = (n_particles, self.config.max_concepts)
-        return GaussianStats(np.zeros(shape), np.zeros(shape + (self.dim,)),
-                             np.zeros(shape + (self.dim,)))
+        return GaussianStats(np.zeros(shape), np.zeros(shape + (dim,)), np.zeros(shape + (dim,)))
 
     def add(self, stats: ArrayGroup, p: np.ndarray, concept: np.ndarray,
             position: np.ndarray | None, value: Any, sign: float, concept_only: bool) -> None:
@@ -154,10 +153,11 @@ class DirichletVisual(VisualComponent):
 
     def new_stats(self, n_particles: int, value: Any) -> DirichletStats | None:
         """Return empty statistics once the number of classes is known."""
-        if not self._sized(value):
+        dim = self._sized(value)
+        if dim is None:
             return None
         shape = (n_particles, self.config.max_concepts)
-        return DirichletStats(np.zeros(shape), np.zeros(shape + (self.dim,)))
+        return DirichletStats(np.zeros(shape), np.zeros(shape + (dim,)))
 
     def add(self, stats: ArrayGroup, p: np.ndarray, concept: np.ndarray,
             position: np.ndarray | None, value: Any, sign: float, concept_only: bool) -> None:
@@ -171,7 +171,7 @@ class DirichletVisual(VisualComponent):
         assert isinstance(stats, DirichletStats)
         L = n_concepts
         return dirichlet_log_predictive(stats.s[:, :L], stats.n[:, :L], value,
-                                        self.config.visual_beta, self.dim)
+                                        self.config.visual_beta, stats.s.shape[-1])
 
     def block_log_predictive(self, stats: ArrayGroup, concepts: np.ndarray,
                              values: list[Any]) -> np.ndarray:
@@ -179,4 +179,4 @@ class DirichletVisual(VisualComponent):
         assert isinstance(stats, DirichletStats)
         return dirichlet_log_predictive(stats.s[0, concepts], stats.n[0, concepts],
                                         np.array(values).sum(0), self.config.visual_beta,
-                                        self.dim)
+                                        stats.s.shape[-1])
