@@ -83,7 +83,7 @@ class Param:
         if self.non_empty and not value:
             return f'{self.name} must not be empty'
         problem = self.validate(value) if self.validate is not None else ''
-        return f'{self.name} {value!r} refused: {problem}' if problem else ''
+        return f'{self.name}: {problem}' if problem else ''
 
 
 MODEL_PATH = Param('model_path', '', 'model checkpoint; empty: the default model shipped with '
