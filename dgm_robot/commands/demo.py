@@ -212,41 +212,43 @@ def _failed(group, out, why):
 
 def _report(out, monitor, rooms, goals):
     """Score what the monitor heard, print it, plot it; return the summary dict."""
-    from sklearn.metrics import adjusted_rand_score
-
     from dgm_robot.report.perception import plot_report
+    from dgm_robot.report.place_scores import place_scores
 
-    truth = [monitor.true_room_at(s) for s, _ in monitor.places]
-    pairs = [(t, c) for t, (_, c) in zip(truth, monitor.places) if t >= 0]
-    place_ari = adjusted_rand_score(*zip(*pairs)) if pairs else 0.0
-    by_name = {r.name: r for r in rooms}
-    inside = [g for g in goals if g[1] is not None and by_name[g[0]].contains(g[1], g[2])]
+    pairs = [(monitor.true_room_at(s), c) for s, c in monitor.places]
+    scores = place_scores(pairs, monitor.names, {name: None if x is None else (x, y)
+                                                 for name, x, y in goals},
+                          rooms, monitor.heard)
     errors = np.array(monitor.errors) if monitor.errors else np.full((1, 2), np.nan)
-    latency = {node: (float(np.median([p for p, _ in w])), float(np.max([q for _, q in w])))
-               for node, w in monitor.latency.items() if w}
+    # per node: the median window's p50, the worst window's p99 and the largest single latency
+    latency = {node: (float(np.median([w[0] for w in windows])),
+                      float(np.max([w[1] for w in windows])),
+                      float(np.max([w[2] for w in windows])))
+               for node, windows in monitor.latency.items() if windows}
     summary = {
         'frames': len(monitor.places),
-        'place_ari': float(place_ari),
-        'place_names': sorted(set(monitor.names.values())),
-        'goal_accuracy': len(inside) / len(goals),
-        'goals': {name: None if x is None else [x, y] for name, x, y in goals},
+        **scores,
         'prediction_mse_k5': float(np.mean(errors[:, 0])),
         'prediction_mse_k5_copy_last': float(np.mean(errors[:, 1])),
         'predictions_scored': len(monitor.errors),
-        'latency_ms': {node: {'p50': p50, 'p99': p99} for node, (p50, p99) in latency.items()},
+        'latency_ms': {node: {'p50': p50, 'p99': p99, 'max': top}
+                       for node, (p50, p99, top) in latency.items()},
         'frames_dropped': {node: c.get('frames_dropped') for node, c in monitor.counts.items()},
         'figure': str(out / 'report.png'),
     }
     plot_report(summary['figure'], rooms, np.array(monitor.positions).reshape(-1, 2),
                 monitor.regions,
-                [g for g in goals if g[1] is not None], monitor.strip, latency, summary)
+                [g for g in goals if g[1] is not None], monitor.strip,
+                {node: values[:2] for node, values in latency.items()}, summary)
     print(f"frames processed: {summary['frames']}   place ARI vs true rooms: "
           f"{summary['place_ari']:.3f}")
     print(f"names learned: {', '.join(summary['place_names']) or 'none'}")
-    print(f'goals inside the named room: {len(inside)}/{len(goals)}')
+    print(f"rooms the teacher named: {', '.join(summary['rooms_named_by_teacher']) or 'none'}; "
+          f"learned {summary['named_rooms_learned']}/{summary['rooms_named']}, goal inside "
+          f"the named room {summary['goals_inside_named_room']}/{summary['rooms_named']}")
     print(f"k=5 prediction MSE: {summary['prediction_mse_k5']:.4f} (repeating the last frame: "
           f"{summary['prediction_mse_k5_copy_last']:.4f}, {len(monitor.errors)} predictions)")
-    for node, (p50, p99) in sorted(latency.items()):
-        print(f'latency {node:<16} p50 {p50:6.1f} ms   p99 {p99:6.1f} ms')
+    for node, (p50, p99, top) in sorted(latency.items()):
+        print(f'latency {node:<16} p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   max {top:7.1f} ms')
     print(f"report: {summary['figure']}")
     return summary

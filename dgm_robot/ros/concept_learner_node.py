@@ -89,14 +89,20 @@ class ConceptLearnerNode(Node):
         self._goal_pub = self.create_publisher(PoseStamped, 'goal_pose', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
         self._nav2 = Nav2Goals.create(self) if p['use_nav2_action'] else None
-        self.create_subscription(Image, 'vae_encoder/latent', self._on_latent, RELIABLE)
-        self.create_subscription(PoseWithCovarianceStamped, 'pose', self._fed('pose'), LATCHED)
-        self.create_subscription(Odometry, 'odom', self._fed('odom'), SENSOR_DATA)
-        self.create_subscription(TFMessage, '/tf', self._fed('tf'), TF)
-        self.create_subscription(TFMessage, '/tf_static', self._fed('tf'), TF_STATIC)
-        self.create_subscription(String, 'words', self._on_words, RELIABLE)
-        self.create_subscription(AudioDataStamped, 'audio', self._on_audio, SENSOR_DATA)
-        self.create_subscription(AudioInfo, 'audio_info', self._on_audio_info, LATCHED)
+        # what each input stream's subscription calls (the tests replay tours through these)
+        self.callbacks = {'latent': self._on_latent, 'pose': self._fed('pose'),
+                          'odom': self._fed('odom'), 'tf': self._fed('tf'),
+                          'words': self._on_words, 'audio': self._on_audio,
+                          'audio_info': self._on_audio_info}
+        for msg_type, topic, stream, qos in (
+                (Image, 'vae_encoder/latent', 'latent', RELIABLE),
+                (PoseWithCovarianceStamped, 'pose', 'pose', LATCHED),
+                (Odometry, 'odom', 'odom', SENSOR_DATA),
+                (TFMessage, '/tf', 'tf', TF), (TFMessage, '/tf_static', 'tf', TF_STATIC),
+                (String, 'words', 'words', RELIABLE),
+                (AudioDataStamped, 'audio', 'audio', SENSOR_DATA),
+                (AudioInfo, 'audio_info', 'audio_info', LATCHED)):
+            self.create_subscription(msg_type, topic, self.callbacks[stream], qos)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
         if self.concepts.names():  # resumed: latch what is known before the first frame

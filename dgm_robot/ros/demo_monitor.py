@@ -59,7 +59,8 @@ class DemoMonitor(Node):
         self.names = {}
         self.regions = []               # (concept id, name, mean (2,), cov (2, 2))
         self.goals = []                 # (x, y) of goal_pose messages
-        self.latency = defaultdict(list)   # node -> [(p50, p99)] per diagnostics window
+        self.latency = defaultdict(list)   # node -> [(p50, p99, max)] per diagnostics window
+        self.heard = set()              # what the teacher said on words
         self.counts = {}                # node -> {key: value} of its last diagnostics
         self._n_predictions = 0
         T = msgs
@@ -72,6 +73,8 @@ class DemoMonitor(Node):
             LATCHED)
         sub(T.sensor_msgs.msg.Image, '/world_model/prediction', self._on_prediction, RELIABLE)
         sub(T.geometry_msgs.msg.PoseStamped, '/goal_pose', self._on_goal, RELIABLE)
+        sub(T.std_msgs.msg.String, '/words', lambda msg: self.heard.add(msg.data.strip()),
+            RELIABLE)
         sub(T.diagnostic_msgs.msg.DiagnosticArray, '/diagnostics', self._on_diagnostics,
             RELIABLE)
         self.navigate = self.create_publisher(T.std_msgs.msg.String,
@@ -136,8 +139,8 @@ class DemoMonitor(Node):
             values = {kv.key: kv.value for kv in status.values}
             self.counts[node] = values
             try:
-                self.latency[node].append((float(values['latency_p50_ms']),
-                                           float(values['latency_p99_ms'])))
+                self.latency[node].append(tuple(float(values[f'latency_{q}_ms'])
+                                                for q in ('p50', 'p99', 'max')))
             except (KeyError, ValueError):
                 pass   # a window without frames reports n/a
 

@@ -1,0 +1,137 @@
+# Copyright 2026 dgm_robot contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""`eval-concepts --dataset sim`: simulated tours replayed through the node's own input path.
+
+Each tour is what sim_world would publish with the same layout, seed and teacher, encoded by the
+shipped VAE as vae_encoder does, and given message by message to ConceptFeed, so its figures
+are the ones `dgm-robot demo` measures on the live nodes for the same seed.
+"""
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+from tqdm import tqdm
+
+from dgm_robot.data.sim_messages import EPOCH, SimMessages
+from dgm_robot.msg_defs import typestore
+from dgm_robot.pipeline import Concepts, Encoder
+from dgm_robot.pipeline.concepts import Place
+from dgm_robot.pipeline.presets import load_preset
+from dgm_robot.report.place_scores import place_scores
+from dgm_robot.ros.concept_feed import ConceptFeed
+from dgm_robot.ros.concept_replay import feed_callbacks, replay, tour_messages, TourMessage
+from dgm_robot.serket.plots import plot_concept_map
+from dgm_robot.sim import SimWorld
+
+RATE_HZ = 10.0    # sim_world's defaults (config/dgm_robot.yaml)
+FOV_DEG = 70.0
+# --words: (use_words, use_audio)
+WORDS = {'both': (True, True), 'text': (True, False), 'audio': (False, True)}
+
+
+def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
+                  encoder: Encoder, speech: Any = None,
+                  message_class: Optional[Callable[[str], Any]] = None) -> Tuple[list, list]:
+    """Return (the learner's messages of one tour, the layout's rooms), as sim_world sends them.
+
+    message_class: 'pkg/msg/Name' -> class (default: rosbags' Humble classes, as in a bag).
+    """
+    steps = int(round(seconds * RATE_HZ))
+    message_class = message_class or typestore('humble').types.__getitem__
+    with SimWorld(layout, seed=seed, rate_hz=RATE_HZ, fov_deg=FOV_DEG,
+                  teacher_prob=teacher_prob, speech=speech) as world, \
+            tqdm(total=steps, desc=f'tour {seed}', mininterval=2, leave=False) as bar:
+        messages = SimMessages(message_class, dt=world.dt, fov_deg=FOV_DEG, seed=seed,
+                               epoch=EPOCH)
+        return list(tour_messages(world, messages, steps, encoder, bar.update)), world.rooms
+
+
+def learn_tour(concepts: Concepts, stream: List[TourMessage]) -> List[Place]:
+    """Give the tour's messages to a ConceptFeed of `concepts`; return the classified latents."""
+    places: List[Place] = []
+    replay(feed_callbacks(ConceptFeed(concepts), places), iter(stream))
+    return places
+
+
+def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict[str, Any]:
+    """Replay one tour through a new learner; return its scores, the learner and the frames."""
+    use_words, use_audio = WORDS[args.words]
+    preset = args.preset or ('rooms_audio' if args.words == 'audio' else 'rooms')
+    concepts = Concepts(settings=load_preset(preset, **{**dict(args.set), 'seed': seed}),
+                        use_words=use_words, use_audio=use_audio)
+    stream, rooms = simulate_tour(args.layout, seed, args.seconds, args.teacher_prob, encoder,
+                                  speech)
+    places = learn_tour(concepts, stream)
+    truth = {_stamp(m.msg): (m.room, m.position) for m in stream if m.stream == 'latent'}
+    pairs = [(truth[p.stamp][0], _best(p)) for p in places if len(p.posterior.ids)]
+    heard = {m.msg.data.strip() for m in stream if m.stream == 'words'}
+    goals = {}
+    for room in rooms:
+        query = room.name
+        if speech is not None:     # a held-out recording of the room's name
+            pcm, rate, _ = speech.held_out(room.name)[0]
+            query = concepts.acoustic.message(pcm, rate)
+        goal = concepts.goal_for(query)
+        goals[room.name] = None if goal is None else goal[:2]
+    scores = place_scores(pairs, concepts.names(), goals, rooms, heard)
+    scores.update(seed=seed, frames=len(places), events_learned=concepts.counts['learned'],
+                  latents_without_position=concepts.counts['unpositioned'])
+    return {'scores': scores, 'concepts': concepts, 'places': places, 'truth': truth,
+            'rooms': rooms}
+
+
+def _best(place: Any) -> int:
+    """Return the most probable concept of a Place (what ~/place lists first)."""
+    return int(place.posterior.ids[np.argmax(place.posterior.probs)])
+
+
+def _stamp(msg: Any) -> float:
+    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+
+
+def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
+    """Run one tour per seed, print the figures, plot the median one; return the results."""
+    speech = None
+    if args.words == 'audio':
+        from dgm_robot.sim.fsdd_speech import SpokenDigits
+        from dgm_robot.sim.layout import load_layout
+        speech = SpokenDigits(args.data / 'fsdd',
+                              [r.name for r in load_layout(args.layout).rooms], takes=range(8))
+    encoder = Encoder()
+    runs = [run_tour(args, seed, encoder, speech) for seed in seeds]
+    per_seed = [run['scores'] for run in runs]
+    ari = [s['place_ari'] for s in per_seed]
+    results = {'dataset': 'sim', 'layout': args.layout, 'seconds': args.seconds,
+               'teacher_prob': args.teacher_prob, 'words': args.words,
+               'preset': runs[0]['concepts'].settings.as_dict(),
+               'place_ari': float(np.mean(ari)), 'place_ari_std': float(np.std(ari)),
+               'per_seed': per_seed}
+    for s in per_seed:
+        print(f"seed {s['seed']}: place ARI {s['place_ari']:.3f}, named rooms learned "
+              f"{s['named_rooms_learned']}/{s['rooms_named']}, goals inside the named room "
+              f"{s['goals_inside_named_room']}/{s['rooms_named']}, names "
+              f"{', '.join(s['place_names']) or 'none'}")
+    print(f"place ARI {results['place_ari']:.3f} +- {results['place_ari_std']:.3f} over "
+          f'{len(runs)} tours')
+    if args.plot:
+        run = runs[int(np.argsort(ari)[len(ari) // 2])]
+        positions = np.array([run['truth'][p.stamp][1] for p in run['places']])
+        learned = np.array([_best(p) if len(p.posterior.ids) else -1 for p in run['places']])
+        truth = np.array([run['truth'][p.stamp][0] for p in run['places']])
+        plot_concept_map(args.plot, positions, learned, run['concepts'].regions(), truth,
+                         [r.name for r in run['rooms']],
+                         title=f"seed {run['scores']['seed']} (place ARI "
+                               f"{run['scores']['place_ari']:.2f})")
+    return results
