@@ -33,9 +33,10 @@ from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.executor import SingleThreadedExecutor
 from dgm_robot.ros.dds.node import Node
-from dgm_robot.ros.flow import LatestFrame, PROCESS_PERIOD
+from dgm_robot.ros.flow import LatestFrame
 
 OLD_REV = '6db1863^'   # the last commit with the busy executor
+PROCESS_PERIOD = 0.01   # s: how often the old nodes polled for a parked frame
 String = msgs.std_msgs.msg.String
 
 

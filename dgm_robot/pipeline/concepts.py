@@ -32,7 +32,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
-from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector
+from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
 from dgm_robot.pipeline.positions import Lookup, Pose2, Positions
 from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_preset,
@@ -102,6 +102,10 @@ class Concepts:
         self.last_problem = ''     # why the last skipped latent was skipped
         if self.state_path and Path(self.state_path).exists():
             self._load(self.state_path)
+
+    def warm_up(self) -> None:
+        """Run the speech front end once, so the first utterance costs what any other does."""
+        warm_up(self.acoustic.embedder)
 
     @property
     def waiting(self) -> int:
@@ -199,7 +203,7 @@ class Concepts:
         done = []
         while self._queue:
             frame = self._queue[0]
-            final = self.newest - frame.stamp >= self.max_pose_age
+            final = self.newest is None or self.newest - frame.stamp >= self.max_pose_age
             found, position = self.positions.lookup(frame.stamp, final or not self._has_source())
             if found is Lookup.WAIT:
                 break

@@ -171,11 +171,12 @@ class Positions:
         Where odometry covers its stamp it becomes a map -> odom correction, so odometry carries
         it to every later stamp; it is also kept for robots without odometry.
         """
+        pose = check_pose('pose', stamp, pose)
         self.map_poses.add(stamp, pose)
         if len(self.odom) and stamp > self.odom.last:
-            self._fixes.append((stamp, self.map_poses.held(stamp)))
+            self._fixes.append((stamp, pose))
         else:
-            self._correct(stamp, self.map_poses.held(stamp))
+            self._correct(stamp, pose)
 
     def _correct(self, stamp: float, pose: Pose2) -> None:
         odom = self.odom.at(stamp, self.max_gap)
@@ -199,6 +200,7 @@ class Positions:
             pose = track.at(stamp, self.max_gap)
         if pose is None:
             return Lookup.NONE, None
-        if track is self.odom and len(self.corrections):
-            pose = compose(self.corrections.held(stamp), pose)
+        correction = self.corrections.held(stamp) if track is self.odom else None
+        if correction is not None:
+            pose = compose(correction, pose)
         return Lookup.READY, np.array(pose[:2])

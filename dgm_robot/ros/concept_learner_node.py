@@ -33,14 +33,14 @@ from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs
 from dgm_robot.ros.concept_feed import ConceptFeed
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
-from dgm_robot.ros.flow import sec_to_stamp, stamp_to_sec
+from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import rows_from_image
 from dgm_robot.ros.nav2_goals import Nav2Goals
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
-from dgm_robot.ros.qos import LATCHED, RELIABLE, SENSOR_DATA, TF, TF_STATIC
-from dgm_robot.ros.rclpy_compat import Clock, ClockType, msgs, Node
+from dgm_robot.ros.qos import AUDIO_INFO, LATCHED, RELIABLE, SENSOR_DATA, TF, TF_STATIC
+from dgm_robot.ros.rclpy_compat import msgs, Node
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
 AudioInfo = msgs.audio_common_msgs.msg.AudioInfo
@@ -52,8 +52,6 @@ Image = msgs.sensor_msgs.msg.Image
 Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
 TFMessage = msgs.tf2_msgs.msg.TFMessage
-
-HOUSEKEEPING_PERIOD = 0.25   # s (steady clock) between looks at saving and diagnostics
 
 
 class ConceptLearnerNode(Node):
@@ -101,15 +99,14 @@ class ConceptLearnerNode(Node):
                 (TFMessage, '/tf', 'tf', TF), (TFMessage, '/tf_static', 'tf', TF_STATIC),
                 (String, 'words', 'words', RELIABLE),
                 (AudioDataStamped, 'audio', 'audio', SENSOR_DATA),
-                (AudioInfo, 'audio_info', 'audio_info', LATCHED)):
+                (AudioInfo, 'audio_info', 'audio_info', AUDIO_INFO)):
             self.create_subscription(msg_type, topic, self.callbacks[stream], qos)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
         if self.concepts.names():  # resumed: latch what is known before the first frame
             self._publish_places(self.get_clock().now().to_msg())
-        self._housekeeping_timer = self.create_timer(
-            HOUSEKEEPING_PERIOD, self._housekeeping,
-            clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self.concepts.warm_up()     # no first-utterance stall once the node runs
+        self._housekeeping_timer = report_timer(self, self._housekeeping)
 
     def _apply_parameters(self, changed, proposed):
         if 'use_nav2_action' in changed:

@@ -30,19 +30,11 @@ from dgm_robot.ros.rclpy_compat import Clock, ClockType
 
 # s between checks whether a report is due: the shortest diagnostics_period a node accepts
 REPORT_PERIOD = 0.1
-# the polling period of the old processing timer, kept for nodes not yet switched to a handler
-PROCESS_PERIOD = 0.01
 
 
 def report_timer(node, callback):
     """Create the node's timer that checks whether reports are due, on the steady clock."""
     return node.create_timer(REPORT_PERIOD, callback,
-                             clock=Clock(clock_type=ClockType.STEADY_TIME))
-
-
-def processing_timer(node, callback):
-    """Create a timer polling a LatestFrame without a handler (superseded: give it one)."""
-    return node.create_timer(PROCESS_PERIOD, callback,
                              clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
