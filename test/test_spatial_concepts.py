@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
-from dgm_robot.serket.evaluation import ALBERTB_CONFIG, run_batch_baseline, run_online
-from dgm_robot.serket.spatial_concepts import (ObservationError, ROOMS_VAE_CONFIG,
-                                               SpatialConceptConfig, SpatialConceptModel,
-                                               STATE_KIND, STATE_VERSION, UnknownPlaceError)
+from dgm_robot.serket.evaluation import run_batch_baseline, run_online
+from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
+                                               SpatialConceptModel, STATE_KIND, STATE_VERSION,
+                                               UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, save_state, StateFileError
 
 
@@ -188,7 +189,7 @@ def test_a_state_saved_before_words_were_counted_per_region_still_loads(tmp_path
 
 def test_a_version_1_state_file_loads_and_learns_on_as_before(tmp_path, rooms):
     """A file in version 1's layout resumes the same learner: same answers, same learning."""
-    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'n_particles': 4, 'keep_history': True})
+    config = load_preset('rooms', n_particles=4, keep_history=True).config
     running = SpatialConceptModel(config)
     stream(running, rooms, stop=40)
     path = tmp_path / 'concepts.npz'
@@ -324,7 +325,7 @@ def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
     data = load_albertb(shared_data / 'albertB')
 
     def ari(modalities):
-        runs = [run_online(data, SpatialConceptConfig(seed=s, keep_history=True, **ALBERTB_CONFIG),
+        runs = [run_online(data, load_preset('albertB', seed=s, keep_history=True).config,
                            modalities)
                 for s in range(2)]
         return np.mean([adjusted_rand_score(data.concepts, r['concepts']) for r in runs])
@@ -342,8 +343,7 @@ def _two_room_visit(block_moves, seed):
     x = np.r_[np.linspace(-1.5, 1.5, 20), np.linspace(1.7, 4.5, 20)]
     positions = np.c_[x, rng.normal(0.0, 0.2, 40)]
     words = {2: 'alpha', 30: 'beta'}
-    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'seed': seed, 'keep_history': True,
-                                     'block_moves': block_moves})
+    config = load_preset('rooms', seed=seed, keep_history=True, block_moves=block_moves).config
     model = SpatialConceptModel(config)
     for t in range(40):
         model.observe(float(t), position=positions[t], words=words.get(t))
@@ -365,7 +365,7 @@ def test_block_probability_is_the_chain_rule_of_single_events(rooms):
     Up to the block's position likelihood, which is the same for every concept (the events keep
     their Gaussians) and so left out of the closed form.
     """
-    config = SpatialConceptConfig(**{**ROOMS_VAE_CONFIG, 'block_moves': 0, 'lag': 32})
+    config = load_preset('rooms', block_moves=0, lag=32).config
     model = SpatialConceptModel(config)
     stream(model, rooms, 0, 60)
     inference, window = model.inference, model.window

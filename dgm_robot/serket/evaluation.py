@@ -34,11 +34,8 @@ from dgm_robot.serket.vocabulary import Vocabulary
 
 MODALITIES = ('position', 'visual', 'words')
 
-# albertB: Places365 scores as a Dirichlet-multinomial feature with a low weight (they are
-# weakly informative: 26 % 1-NN accuracy), words weighted up (two tokens per event)
-ALBERTB_CONFIG = dict(visual='dirichlet', n_particles=8, lag=12, alpha=0.5, gamma=0.5,
-                      weight_words=4.0, weight_visual=0.2)
-# its batch baseline: MLDA over (GMM posterior x 10, Places365 x 1, words with weight 10)
+# albertB's batch baseline: MLDA over (GMM posterior x 10, Places365 x 1, words with weight
+# 10); the online learner's settings are the albertB preset (pipeline/presets.yaml)
 ALBERTB_BASELINE = dict(scales=(10.0, 1.0, 1.0), weights=(1.0, 1.0, 10.0))
 
 

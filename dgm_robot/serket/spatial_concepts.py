@@ -49,7 +49,7 @@ from dgm_robot.serket.state_io import StateFileError
 from dgm_robot.serket.vocabulary import Vocabulary
 
 __all__ = ['ACOUSTIC_TOKEN', 'ObservationError', 'PlacePosterior', 'POS_DIM', 'Region',
-           'ROOMS_VAE_CONFIG', 'SpatialConceptConfig', 'SpatialConceptModel', 'STATE_KIND',
+           'SpatialConceptConfig', 'SpatialConceptModel', 'STATE_KIND',
            'STATE_VERSION', 'StateFileError', 'UnknownPlaceError', 'logsumexp']
 
 
@@ -94,19 +94,6 @@ class SpatialConceptConfig:
                 raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
         if self.position_nu0 <= POS_DIM + 1:
             raise ValueError(f'position_nu0 must be > {POS_DIM + 1}, got {self.position_nu0}')
-
-
-# Rooms a few metres wide seen through the default world model's 16-d VAE latents: round
-# position Gaussians of fixed size (0.7 m; robot paths inside a room are long and thin, and a
-# free covariance follows them through doors), latents weighted down (they vary by ~4.9 per
-# dimension within a room against 6.6 overall), few but decisive words, and a tour that stays
-# in a room for a while (sticky, with block moves to relabel whole visits). Acoustic tokens
-# count little: one spoken name may come as several tokens, and each new token would
-# otherwise open a concept of its own. Tuned on simulated tours 0-4 (dgm-robot eval-concepts).
-ROOMS_VAE_CONFIG = dict(visual='gaussian', alpha=0.1, gamma=1.0, position_sigma=0.7,
-                        position_nu0=1000.0, latent_a0=10.0, latent_b0=40.0, latent_kappa0=0.1,
-                        weight_visual=0.1, weight_words=10.0, lag=32, sticky=100.0,
-                        block_moves=2, acoustic_weight=0.1)
 
 
 class SpatialConceptModel:
