@@ -30,6 +30,7 @@ import types as pytypes
 from cyclonedds.idl import annotations, IdlMeta, IdlStruct, types
 import numpy as np
 from rosbags.interfaces import Nodetype
+from rosbags.serde import SerdeError
 from rosbags.serde.utils import ndtype
 from rosbags.typesys.store import Typestore
 
@@ -53,6 +54,30 @@ class MessageTypeError(ValueError):
 
 class MessageValueError(ValueError):
     """A message field holding a value that cannot be serialised as its declared type."""
+
+
+class UndecodableSample:
+    """Stands in for a received sample whose bytes do not decode as its type.
+
+    Any peer can send bytes that are not valid CDR for the topic's type, or a string field that is
+    not UTF-8 (rclpy and rosbags decode strict UTF-8). Cyclone decodes every sample of a `take()`
+    in one loop, so an exception there would lose the whole batch and escape the executor, killing
+    the node. `deserialize` returns this instead; subscriptions skip, count and log it (as ROS 1
+    did with its replacing decoder, the node keeps running). The sample is skipped rather than
+    delivered with replacement characters: a frame id, place name or word with U+FFFD in it
+    would be taken for real data downstream.
+    """
+
+    def __init__(self, ros_type, error, size):
+        self.ros_type = ros_type
+        self.error = error
+        self.size = size
+        self.sample_info = None
+
+    def describe(self):
+        """Return one line naming the type, size and what failed (no payload bytes)."""
+        cause = self.error.__cause__ or self.error
+        return f'{self.ros_type} sample of {self.size} bytes could not be decoded: {cause}'
 
 
 def dds_type_name(ros_type):
@@ -207,8 +232,15 @@ def _make_serialize(codec, full):
 
 def _make_deserialize(codec, full):
     def deserialize(cls, data, has_header=True, use_version_2=None):
-        """Decode plain CDR into this class; primitive arrays become numpy arrays."""
-        return codec.deserialize_cdr(data, full)
+        """Decode plain CDR into this class; primitive arrays become numpy arrays.
+
+        Bytes that do not decode (bad CDR, a string that is not UTF-8) give an UndecodableSample
+        instead of an exception (see there why).
+        """
+        try:
+            return codec.deserialize_cdr(data, full)
+        except (SerdeError, UnicodeDecodeError, ValueError, IndexError, TypeError) as err:
+            return UndecodableSample(full, err, len(data))
     return classmethod(deserialize)
 
 

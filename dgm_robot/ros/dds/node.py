@@ -22,6 +22,8 @@ QoS (sensor data) hand the callback only the newest waiting sample and count the
 frames it skipped.
 """
 
+import time
+
 from cyclonedds.core import InstanceState, ReadCondition, SampleState, ViewState
 from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
@@ -30,7 +32,7 @@ from cyclonedds.sub import DataReader
 from dgm_robot.ros.dds.clock import Clock, ROSClock
 from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
 from dgm_robot.ros.dds.logger import RcutilsLogger
-from dgm_robot.ros.dds.message_types import get_message
+from dgm_robot.ros.dds.message_types import get_message, UndecodableSample
 from dgm_robot.ros.dds.names import dds_topic_name, NameResolver, parse_ros_args, RosArguments
 from dgm_robot.ros.dds.node_attributes import RESERVED, shadowing_message
 from dgm_robot.ros.dds.parameters import (
@@ -41,6 +43,9 @@ from dgm_robot.ros.dds.qos import as_profile, QoSProfile, ReliabilityPolicy, to_
 _ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
 # Upper bound on samples taken per reader per executor pass (keep-all histories).
 _TAKE_MAX = 256
+# Seconds between two log lines about undecodable samples on one subscription (the first is
+# always logged, later ones are summed up in the next line).
+_UNDECODABLE_LOG_PERIOD = 60.0
 
 
 def _check_msg_type(msg_type):
@@ -84,7 +89,9 @@ class Subscription:
 
     Counters: `received` samples taken from DDS, `dropped` of them skipped as stale (best-effort
     subscriptions deliver only the newest sample of each executor pass), so
-    `received - dropped` callbacks ran.
+    `received - dropped` callbacks ran. Samples that do not decode (bad CDR, a string that is not
+    UTF-8, see message_types.UndecodableSample) never reach the callback: they are counted in
+    `undecodable`, not in `received`, and logged at once, then at most every minute with a count.
     """
 
     def __init__(self, node, msg_type, topic_name, callback, qos_profile):
@@ -96,6 +103,9 @@ class Subscription:
         self.newest_only = qos_profile.reliability == ReliabilityPolicy.BEST_EFFORT
         self.received = 0
         self.dropped = 0
+        self.undecodable = 0
+        self._logger = node.get_logger()
+        self._undecodable_logged = (None, 0)   # (monotonic time of the last line, count then)
         self._context, self._epoch = node.context, node.context.epoch
         topic = node.context.topic(dds_topic_name(topic_name), msg_type)
         self._reader = DataReader(node.context.participant, topic, qos=to_dds_qos(qos_profile))
@@ -106,11 +116,27 @@ class Subscription:
         samples = self._reader.take(_TAKE_MAX if self.newest_only else 1)
         # Instance-state changes (a writer went away) arrive as samples without data.
         samples = [s for s in samples if not isinstance(s, InvalidSample)]
+        bad = [s for s in samples if isinstance(s, UndecodableSample)]
+        if bad:
+            samples = [s for s in samples if not isinstance(s, UndecodableSample)]
+            self._skip_undecodable(bad)
         self.received += len(samples)
         if self.newest_only and len(samples) > 1:
             self.dropped += len(samples) - 1
             samples = samples[-1:]
         return samples
+
+    def _skip_undecodable(self, bad):
+        self.undecodable += len(bad)
+        last, logged = self._undecodable_logged
+        now = time.monotonic()
+        if last is not None and now - last < _UNDECODABLE_LOG_PERIOD:
+            return
+        self._undecodable_logged = (now, self.undecodable)
+        total = '' if last is None else \
+            f' ({self.undecodable - logged} more since the last report, {self.undecodable} in all)'
+        self._logger.warning(f'skipped a message on {self.topic_name}: {bad[-1].describe()}'
+                             f'{total}; undecodable messages are skipped and counted')
 
     def get_publisher_count(self):
         """Return the number of matched publishers."""
