@@ -103,6 +103,10 @@ class VaeEncoderNode(Node):
         except ValueError as err:  # ConversionError, BadInput
             self.skips.skip('image', err)
             return
+        except Exception as err:  # a torch or OpenCV failure must not kill the node
+            self.skips.skip('image', RuntimeError(f'encoder failed: {type(err).__name__}: {err}'),
+                            level='error')
+            return
         self._latent_pub.publish(array_to_32fc2(Image, msg.header, mean, var))
         if self._reconstruction.due(stamp_to_sec(msg.header.stamp),
                                     self.params['reconstruction_period']):

@@ -18,10 +18,12 @@ Subscribes `vae_encoder/latent` (32FC2 1 x D) and `odom` (its twist is the contr
 publishes `~/state` (32FC2 1 x Dz, p(z_t | x_1..t, u_1..t)), `~/prediction` (32FC2 K x D, row
 k-1 at t + k * prediction_dt), `~/prediction/image` (decoded strip, throttled) and
 `/diagnostics`. Outputs carry the input latent's header. A latent older than the last one is
-logged and skipped; the filter imputes frames missing between two latents. A latent is filtered
-as soon as it arrives (no polling); the k-step forecast is computed only while `~/prediction` or
-`~/prediction/image` has a subscriber, and the model runs once at start-up so the first latent
-does not pay torch's first-call cost.
+logged and skipped; the filter imputes frames missing between two latents. Implausible latents
+and stamps are refused and numerical failures reset the belief (pipeline/filter.py); any other
+exception from the pipeline is logged as an error and the latent skipped, so no input kills it.
+A latent is filtered as soon as it arrives (no polling); the k-step forecast is computed only
+while `~/prediction` or `~/prediction/image` has a subscriber, and the model runs once at
+start-up so the first latent does not pay torch's first-call cost.
 """
 
 import time
@@ -100,9 +102,14 @@ class WorldModelNode(Node):
         try:
             latent = latent_from_image(msg)
             res = self.filter.step(stamp_to_sec(msg.header.stamp), latent=latent,
-                                   control=self._control, predict=self._forecast_wanted())
-        except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp
+                                   control=self._control, predict=self._forecast_wanted(),
+                                   now=self.get_clock().now().nanoseconds * 1e-9)
+        except ValueError as err:  # ConversionError, BadInput, OutOfOrderStamp, NumericalFailure
             self.skips.skip('latent', err)
+            return
+        except Exception as err:  # a torch or numpy failure must not kill the node
+            self.skips.skip('latent', RuntimeError(f'filter failed: {type(err).__name__}: {err}'),
+                            level='error')
             return
         self._state_pub.publish(array_to_32fc2(Image, msg.header, res.state_mean, res.state_var))
         if res.pred_mean is not None:
@@ -134,6 +141,8 @@ class WorldModelNode(Node):
                   'surprise_last': surprises[-1] if surprises else 'n/a',
                   'frames_processed': self.processed, 'frames_dropped': self.latents.dropped,
                   'frames_imputed': self.imputed, 'frames_skipped': self.skips.total,
+                  'belief_resets': self.filter.resets,
+                  'numerical_resets': self.filter.numerical_resets,
                   'model_id': self.filter.model_id, 'device': self.params['device'],
                   'prediction_horizon': self.params['prediction_horizon'],
                   'prediction_dt': self.params['prediction_dt']}
