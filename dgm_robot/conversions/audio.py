@@ -34,6 +34,13 @@ SAMPLE_FORMATS = {
     'F32LE': '<f4', 'F32BE': '>f4', 'F64LE': '<f8', 'F64BE': '>f8',
 }
 RAW_CODINGS = ('wave', 'wav', 'raw', 'pcm', '')
+# Sample rates accepted, Hz: telephone speech to studio audio. Outside it an AudioInfo is taken
+# as broken: at 1 Hz the resampler to the learner's 16 kHz spent 25 s of CPU per 0.2 s of audio,
+# at 4.29 GHz utterance buffers held everything (issue 19).
+MIN_SAMPLE_RATE = 8_000
+MAX_SAMPLE_RATE = 192_000
+# Most interleaved channels accepted (microphone arrays have up to a few dozen).
+MAX_CHANNELS = 64
 
 
 def sample_width(sample_format):
@@ -57,10 +64,18 @@ def check_audio_info(info):
         raise ConversionError(f'audio coding_format {info.coding_format!r} is not supported; '
                               f'only raw PCM (coding_format "wave") can be decoded')
     check_sample_format(info.sample_format)
-    if int(info.channels) < 1 or int(info.sample_rate) <= 0:
-        raise ConversionError(f'audio info has {info.channels} channels at {info.sample_rate} '
-                              f'Hz; both must be positive')
+    check_channels(int(info.channels))
+    if not MIN_SAMPLE_RATE <= int(info.sample_rate) <= MAX_SAMPLE_RATE:
+        raise ConversionError(f'audio info sample_rate {info.sample_rate} Hz is outside the '
+                              f'supported {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz')
     return info.sample_format, int(info.channels), int(info.sample_rate)
+
+
+def check_channels(channels):
+    """Raise ConversionError unless 1 <= channels <= MAX_CHANNELS."""
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise ConversionError(f'audio has {channels} channels; 1 to {MAX_CHANNELS} are '
+                              f'supported')
 
 
 def _samples(raw, sample_format):
@@ -85,8 +100,7 @@ def _samples(raw, sample_format):
 def decode_pcm(data, sample_format='S16LE', channels=1):
     """Return interleaved PCM `data` as mono float32 in [-1, 1] (channels averaged)."""
     check_sample_format(sample_format)
-    if channels < 1:
-        raise ConversionError(f'audio must have at least one channel, got {channels}')
+    check_channels(channels)
     raw = as_uint8(data)
     frame = sample_width(sample_format) * channels
     if raw.size % frame:
