@@ -65,6 +65,7 @@ setup(
         'tqdm',
         'psutil',
         'scikit-learn',
+        'scikit-image',
     ],
     extras_require={
         'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',

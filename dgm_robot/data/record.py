@@ -16,8 +16,9 @@
 """Record the simulated robot as a real rosbag2 (MCAP or sqlite3) that ROS 2 tools can play.
 
 Bags are how a robot's data reaches training, so the simulator writes the same topics, types and
-frames a real robot would (camera, odometry, pose, tf, audio, words), plus ground truth on
-/sim/room. Stamps are sim time from a fixed epoch, identical in headers and bag log times.
+frames a real robot would (camera, odometry, pose, tf, audio, words, the map on /map), plus
+ground truth on /sim/room. Stamps are sim time from a fixed epoch, identical in headers and bag
+log times.
 """
 
 import json
@@ -53,6 +54,7 @@ OFFERED_QOS = {
     'reliable': _qos(reliable=True),
     'latched': _qos(reliable=True, transient_local=True, depth=1),
     'tf': _qos(reliable=True, depth=100),
+    'map': _qos(reliable=True, transient_local=True, depth=1),
 }
 
 __all__ = ['AUDIO_RATE', 'BAG_VERSIONS', 'BagRecorder', 'EPOCH', 'STORAGES']
@@ -80,7 +82,7 @@ class BagRecorder:
         for stream, (msgtype, qos) in STREAMS.items():
             if stream != 'compressed' or compressed:
                 self.connections[stream] = self.writer.add_connection(
-                    getattr(topics, stream), msgtype, typestore=self.store,
+                    getattr(topics, stream, None) or f'/{stream}', msgtype, typestore=self.store,
                     offered_qos_profiles=[OFFERED_QOS[qos]])
 
     def write(self, step):

@@ -17,7 +17,7 @@
 
 The bag recorder (rosbags classes) and the sim_world node (rclpy or the DDS runtime) must publish
 exactly the same streams, so the mapping from a SimStep to camera, odometry, pose, tf, audio,
-words and ground-truth messages lives here once and takes the message classes as a parameter.
+words, map and ground-truth messages lives here once and takes the message classes as a parameter.
 Streams are named by the fields of BagTopics; each consumer maps them to its topic names and to
 the QoS named in STREAMS.
 """
@@ -31,13 +31,15 @@ from scipy.signal import resample_poly
 from dgm_robot.conversions import seconds_to_stamp
 from dgm_robot.conversions.audio import audio_info_fields, encode_pcm
 from dgm_robot.conversions.image import make_compressed_image, make_image, payload_for
+from dgm_robot.mapping.messages import grid_message
 
 EPOCH = 1_700_000_000.0  # sim time zero, in seconds since the Unix epoch
 AUDIO_RATE = 16000
 NOISE_LEVEL = 1e-3  # rms of the room noise between utterances, full scale 1
 POSE_COVARIANCE = np.diag([1e-4, 1e-4, 0, 0, 0, 1e-4]).reshape(36)  # ground truth: nearly exact
 
-# stream (a BagTopics field) -> (message type, QoS kind: sensor | reliable | latched | tf)
+# stream (a BagTopics field, else topic `stream`) -> (message type,
+#  QoS kind: sensor | reliable | latched | tf | map)
 STREAMS = {
     'image': ('sensor_msgs/msg/Image', 'sensor'),
     'compressed': ('sensor_msgs/msg/CompressedImage', 'sensor'),
@@ -49,6 +51,7 @@ STREAMS = {
     'audio_info': ('audio_common_msgs/msg/AudioInfo', 'latched'),
     'words': ('std_msgs/msg/String', 'reliable'),
     'room': ('std_msgs/msg/String', 'reliable'),
+    'map': ('nav_msgs/msg/OccupancyGrid', 'map'),  # REP 2003: reliable, transient local, depth 1
 }
 
 
@@ -78,7 +81,7 @@ class SimMessages:
 
     Stamps are `epoch` + sim time, the same in every header of a step. Audio is a continuous
     16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise.
-    The first step also yields the latched audio_info.
+    The first step also yields the latched audio_info and the house's occupancy map.
     """
 
     def __init__(self, message_class, *, dt, fov_deg=70.0, seed=0, epoch=EPOCH,
@@ -91,6 +94,7 @@ class SimMessages:
             'geometry_msgs/msg/TwistWithCovariance', 'geometry_msgs/msg/PoseWithCovariance',
             'geometry_msgs/msg/Transform', 'geometry_msgs/msg/TransformStamped',
             'sensor_msgs/msg/RegionOfInterest', 'audio_common_msgs/msg/AudioData']}
+        self.message_class = message_class
         self.dt = float(dt)
         self.fov_deg = fov_deg
         self.epoch = epoch
@@ -162,6 +166,9 @@ class SimMessages:
         if self.steps == 0:
             out.append(('audio_info', types['audio_common_msgs/msg/AudioInfo'](
                 **audio_info_fields(AUDIO_RATE))))
+        if step.house_map is not None:  # the first step: the house as map_server publishes it
+            out.append(('map', grid_message(self.message_class, step.house_map,
+                                            self.header(t, step.house_map.frame_id))))
         camera = self.header(t, 'camera')
         out.append(('image', make_image(types['sensor_msgs/msg/Image'], camera, step.image)))
         if self.compressed:

@@ -46,3 +46,8 @@ TF = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
 TF_STATIC = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
                        reliability=ReliabilityPolicy.RELIABLE,
                        durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+# REP 2003 map QoS (map_server, slam_toolbox): reliable, transient local, the last map only
+MAP = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                 reliability=ReliabilityPolicy.RELIABLE,
+                 durability=DurabilityPolicy.TRANSIENT_LOCAL)

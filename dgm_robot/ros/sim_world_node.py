@@ -16,7 +16,8 @@
 
 It lets the perception stack run live with no robot and no ROS installation: each timer tick
 steps the simulator and publishes `camera/image_raw`, `camera/camera_info`, `odom`, `pose`,
-`tf`, `audio` + `audio_info`, `words` (when the teacher speaks) and `sim/room` (ground truth),
+`tf`, `audio` + `audio_info`, `words` (when the teacher speaks), `sim/room` (ground truth) and,
+once at the first step and latched, the house's occupancy map on `map`,
 the same messages a bag recorded by `dgm-robot sim --record` holds. With publish_clock the
 stamps are sim time from the recording epoch and `/clock` carries it (use_sim_time for the other
 nodes); otherwise they are wall time at start plus sim time.
@@ -27,7 +28,7 @@ from dgm_robot.data.topics import BagTopics
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import Param
-from dgm_robot.ros.qos import LATCHED, RELIABLE, SENSOR_DATA
+from dgm_robot.ros.qos import LATCHED, MAP, RELIABLE, SENSOR_DATA
 from dgm_robot.ros.rclpy_compat import get_message, msgs, Node, QoSProfile
 from dgm_robot.sim import SimWorld
 
@@ -38,7 +39,7 @@ TFMessage = msgs.tf2_msgs.msg.TFMessage
 TOPICS = BagTopics(image='camera/image_raw', compressed='camera/image_raw/compressed',
                    camera_info='camera/camera_info', odom='odom', pose='pose', audio='audio',
                    audio_info='audio_info', words='words', tf='tf', room='sim/room')
-QOS = {'sensor': SENSOR_DATA, 'reliable': RELIABLE, 'latched': LATCHED,
+QOS = {'sensor': SENSOR_DATA, 'reliable': RELIABLE, 'latched': LATCHED, 'map': MAP,
        'tf': QoSProfile(depth=100, reliability=RELIABLE.reliability)}
 # timer period when realtime_factor is 0: steps then follow each other as fast as they compute
 FASTEST_PERIOD = 0.001
@@ -100,8 +101,8 @@ class SimWorldNode(Node):
         self.messages = SimMessages(get_message, dt=self.world.dt, fov_deg=p['fov_deg'],
                                     seed=p['seed'], epoch=epoch)
         self._stream_publishers = {
-            stream: self.create_publisher(get_message(msg_type), getattr(TOPICS, stream),
-                                          QOS[kind])
+            stream: self.create_publisher(get_message(msg_type),
+                                          getattr(TOPICS, stream, None) or stream, QOS[kind])
             for stream, (msg_type, kind) in STREAMS.items() if stream != 'compressed'}
         self._clock_pub = self.create_publisher(Clock, '/clock', RELIABLE) \
             if p['publish_clock'] else None

@@ -51,6 +51,7 @@ class OccupancyGrid:
         for r in layout.rooms:
             b = r.bounds
             inside |= (gx >= b[0]) & (gx <= b[2]) & (gy >= b[1]) & (gy <= b[3])
+        self.inside = inside  # within some room's walls: the house's known area
         self.free = inside & ~occ
 
     def cell(self, p):

@@ -25,6 +25,7 @@ import pybullet as pb
 
 from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.sim.drive import DiffDrive, DriveLimits
+from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
 from dgm_robot.sim.odometry import WheelOdometry
 from dgm_robot.sim.planner import OccupancyGrid, Tour
@@ -46,6 +47,7 @@ class SimStep:
     room_id: int                 # ground-truth room, -1 outside every room
     room_name: str               # '' outside every room
     utterance: object = None     # Utterance or None
+    house_map: object = None     # the house's GridMap on the first step only (published latched)
 
 
 class SimWorld:
@@ -72,6 +74,7 @@ class SimWorld:
             raise
         tour_seq, odom_seq, teacher_seq = np.random.SeedSequence(seed).spawn(3)
         self.grid = OccupancyGrid(self.layout, self.walls)
+        self.house_map = house_map(self.layout, self.walls)  # what map_server would publish
         self.tour = Tour(self.layout, self.grid, np.random.default_rng(tour_seq))
         room = self.layout.start_room
         start = self.tour.random_point(room)
@@ -123,7 +126,8 @@ class SimWorld:
             twist_covariance=self.odometry.twist_covariance(),
             room_id=room,
             room_name=self.rooms[room].name if room >= 0 else '',
-            utterance=self.teacher.observe(stamp, room))
+            utterance=self.teacher.observe(stamp, room),
+            house_map=self.house_map if self._count == 1 else None)
 
     def close(self):
         """Disconnect the PyBullet client (safe to call twice)."""
