@@ -21,6 +21,7 @@ caller passes in. Images always come out as (H, W, 3) uint8 rgb, whatever the ca
 """
 
 import array
+import struct
 
 import cv2
 import numpy as np
@@ -37,6 +38,13 @@ ENCODINGS = {
 }
 LATENT_ENCODING = '32FC2'
 COMPRESSED_FORMATS = ('jpeg', 'png')
+# Most pixels a compressed image may decode to: 8K UHD (7680 x 4320), the largest camera format
+# in use. The size is read from the stream's header before decoding, because a 0.4 MB PNG can
+# decode to 12 000 x 12 000 (3.7 GB and 10 s in the encoder, issue 19).
+MAX_COMPRESSED_PIXELS = 7680 * 4320
+_PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+# JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic...): they hold the size
+_JPEG_SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 def as_uint8(data):
@@ -147,18 +155,68 @@ def _compressed_parts(fmt):
     return codec, packed
 
 
-def compressed_to_rgb(msg):
-    """Return a CompressedImage (jpeg or png) as (H, W, 3) uint8 rgb."""
+def compressed_size(data):
+    """Return (width, height) from a PNG or JPEG stream's header, without decoding it.
+
+    Raises ConversionError for data that is neither, or whose header is cut short.
+    """
+    head = bytes(data[:32])
+    if head.startswith(_PNG_SIGNATURE):
+        if len(head) < 24 or head[12:16] != b'IHDR':
+            raise ConversionError('PNG header truncated or without IHDR')
+        return struct.unpack('>II', head[16:24])
+    if head.startswith(b'\xff\xd8'):
+        return _jpeg_size(data)
+    raise ConversionError('data is neither PNG nor JPEG (no signature)')
+
+
+def _jpeg_size(data):
+    """Walk the JPEG marker segments up to the start of frame; return (width, height)."""
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            break
+        marker = int(data[pos + 1])
+        if marker == 0xFF:   # fill byte
+            pos += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):   # markers without a length
+            pos += 2
+            continue
+        length = int(data[pos + 2]) << 8 | int(data[pos + 3])
+        if marker in _JPEG_SOF and pos + 9 <= end:
+            height = int(data[pos + 5]) << 8 | int(data[pos + 6])
+            width = int(data[pos + 7]) << 8 | int(data[pos + 8])
+            return width, height
+        if length < 2:
+            break
+        pos += 2 + length
+    raise ConversionError('JPEG header has no readable frame size')
+
+
+def compressed_to_rgb(msg, max_pixels=MAX_COMPRESSED_PIXELS):
+    """Return a CompressedImage (jpeg or png) as (H, W, 3) uint8 rgb.
+
+    Images whose header says they decode to more than `max_pixels` are refused undecoded.
+    """
     _, packed = _compressed_parts(msg.format)
     data = as_uint8(msg.data)
     if data.size == 0:
         raise ConversionError('compressed image has zero size (no data)')
+    try:
+        width, height = compressed_size(data)
+    except ConversionError as err:
+        raise ConversionError(f'compressed image ({msg.format!r}, {data.size} bytes) could not '
+                              f'be decoded: {err}') from err
+    if width * height > max_pixels:
+        raise ConversionError(f'compressed image would decode to {width}x{height} pixels, more '
+                              f'than the {max_pixels} allowed; refused before decoding')
     pixels = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if pixels is None:
         raise ConversionError(f'compressed image ({msg.format!r}, {data.size} bytes) could not '
                               f'be decoded; data corrupt or truncated?')
     # OpenCV packs and unpacks bgr; a publisher that packed rgb8 needs no swap back
-    return pixels if packed == 'rgb8' else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+    return pixels if packed == 'rgb8' else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels)
 
 
 def make_compressed_image(msg_type, header, rgb, codec='jpeg', quality=90):
