@@ -26,6 +26,7 @@ COMMANDS = {
     'eval-filter': 'dgm_robot.commands.eval_filter',
     'eval-concepts': 'dgm_robot.commands.eval_concepts',
     'launch': 'dgm_robot.commands.launch',
+    'segment-map': 'dgm_robot.commands.segment_map',
 }
 
 
