@@ -43,14 +43,15 @@ def read_map(path: Union[str, Path], resolution: float = 0.05,
              origin: Tuple[float, float, float] = (0.0, 0.0, 0.0)) -> GridMap:
     """Return the GridMap of a map_server YAML file, or of a bare image with trinary defaults.
 
-    resolution and origin apply only to a bare image (a YAML file names its own).
+    resolution and origin apply only to a bare image (a YAML file names its own), read with
+    map_saver's thresholds so its 205 grey is unknown.
     """
     path = Path(path)
     if not path.is_file():
         raise MapFormatError(f'{path}: no such map file')
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        return _grid(path, {'image': path.name, 'resolution': resolution, 'origin': origin},
-                     path)
+        return _grid(path, {'image': path.name, 'resolution': resolution, 'origin': origin,
+                            **SAVE_THRESHOLDS}, path)
     try:
         meta = yaml.safe_load(path.read_text())
     except (yaml.YAMLError, UnicodeDecodeError) as err:
