@@ -183,3 +183,28 @@ def test_presets_resolve_defaults_bases_and_overrides():
         load_preset('attic')
     with pytest.raises(ValueError, match='unknown settings stickiness'):
         load_preset('rooms', stickiness=3)
+
+
+def test_hostile_stamps_positions_and_words_are_refused_and_learning_goes_on():
+    """A far-future latent, a pose 1e10 m away, a 120 000-token words message: all refused."""
+    concepts = quick()
+    step(concepts, 0.0, np.ones(4), (0.0, 0.0), 'kitchen')
+    with pytest.raises(BadInput, match='ahead of the clock'):
+        concepts.add_latent(2.0 ** 31 - 1, np.ones(4), now=1.0)
+    with pytest.raises(BadInput, match='beyond'):
+        concepts.add_odom(1.0, (1e10, 0.0, 0.0))
+    with pytest.raises(BadInput, match='longer than an utterance'):
+        concepts.add_words(' '.join(f'w{i}' for i in range(120_000)))
+    [place] = step(concepts, 1.0, np.ones(4), (0.5, 0.0), 'kitchen')
+    assert place.learned and concepts.model.n_events == 2
+    assert len(concepts.model.vocab.tokens) == 1
+
+
+def test_a_jump_back_in_time_restarts_the_streams_and_keeps_what_was_learned():
+    """A far-future stamp (no clock to compare) and then the real ones: learning goes on."""
+    concepts = quick()
+    step(concepts, 100.0, np.ones(4), (0.0, 0.0), 'kitchen')
+    step(concepts, 1e9, np.ones(4), (0.0, 0.0))              # a bogus stamp, no clock given
+    [place] = step(concepts, 101.0, np.ones(4), (0.2, 0.0))
+    assert place.learned and concepts.counts['time_jumps'] == 1
+    assert concepts.model.n_events == 3 and concepts.names()

@@ -34,6 +34,7 @@ import numpy as np
 
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
+from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, MAX_STAMP_BACK
 from dgm_robot.pipeline.positions import Lookup, Pose2, Positions
 from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_preset,
                                         settings_from_dict)
@@ -47,6 +48,8 @@ __all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
 ACOUSTIC_KIND = 'dgm_robot.acoustic_words'
 MAX_PENDING = 64       # words kept for the next positioned learning event (the newest)
 HISTORY_S = 6.0        # s of classified frames kept for words that arrive after their frame
+MAX_TEXT = 4096        # characters of one words message: an utterance, not a document
+MAX_TOKENS = 64        # tokens of one words message
 Words = Union[str, Dict[str, float]]   # text, or a bag token -> weight (an utterance's message)
 
 
@@ -96,8 +99,8 @@ class Concepts:
         self.last_learned: Optional[float] = None   # stamp of the last learning event
         self.last_released: Optional[float] = None
         self.version = 0            # bumped whenever names or regions may have changed
-        self.counts = dict(latents=0, learned=0, unpositioned=0, late_words=0,
-                           utterances=0, skipped_utterances=0, skipped_latents=0)
+        self.counts = dict(latents=0, learned=0, unpositioned=0, late_words=0, utterances=0,
+                           skipped_utterances=0, skipped_latents=0, time_jumps=0)
         self.load_message: Optional[str] = None
         self.last_problem = ''     # why the last skipped latent was skipped
         if self.state_path and Path(self.state_path).exists():
@@ -129,22 +132,44 @@ class Concepts:
         self.positions.add_map_odom(stamp, pose)
         return self._advance(stamp)
 
-    def add_latent(self, stamp: float, latent: np.ndarray, tag: Any = None) -> List[Place]:
+    def add_latent(self, stamp: float, latent: np.ndarray, tag: Any = None,
+                   now: Optional[float] = None) -> List[Place]:
         """Queue one frame's latent mean; return the frames classified (this one when it can be).
 
         A latent waits for the position stream to reach its stamp, at most max_pose_age s of
-        stream time; one that no position covers is classified, not learned, and counted.
+        stream time; one that no position covers is classified, not learned, and counted. `now`
+        (the caller's clock, s; 0 or None: unknown) refuses stamps far in the future, and a
+        jump back in time beyond MAX_STAMP_BACK (a bag restarted) starts the streams afresh
+        (what was learned stays), so one bad stamp never wedges the learner.
         """
         latent = np.asarray(latent, float)
         if latent.ndim != 1 or not np.isfinite(latent).all() or not np.isfinite(stamp):
             raise BadInput('latent must be a finite 1-d vector with a finite stamp')
+        if now and stamp > now + MAX_STAMP_AHEAD:
+            raise BadInput(f'latent stamped {stamp:.3f} is more than {MAX_STAMP_AHEAD:.0f} s '
+                           f'ahead of the clock ({now:.3f}); skipped')
         last = self._queue[-1].stamp if self._queue else self.last_released
+        if last is not None and stamp < last - MAX_STAMP_BACK:
+            self._restart_streams()
+            last = None
         if last is not None and stamp <= last:
             raise OutOfOrderStamp(f'latent stamped {stamp:.3f} is not after the last one '
                                   f'({last:.3f}); skipped')
         self._queue.append(_Frame(float(stamp), latent, tag))
         self.counts['latents'] += 1
         return self._advance(stamp)
+
+    def _restart_streams(self) -> None:
+        """Forget the streams' recent past (not what was learned) after time jumped back.
+
+        The position tracks restart themselves when their own stamps jump back.
+        """
+        self._queue.clear()
+        self._history.clear()
+        self._words = []
+        self.newest = self.positions.newest
+        self.last_released = self.last_learned = None
+        self.counts['time_jumps'] += 1
 
     def add_words(self, words: Words, stamp: Optional[float] = None) -> None:
         """Attribute words (text, or an utterance's word weights) to the frame at `stamp`.
@@ -153,6 +178,10 @@ class Concepts:
         """
         if not self.use_words and isinstance(words, str):
             return
+        if isinstance(words, str) and (len(words) > MAX_TEXT or len(words.split()) > MAX_TOKENS):
+            raise BadInput(f'words message of {len(words)} characters / {len(words.split())} '
+                           f'tokens is longer than an utterance ({MAX_TEXT} characters, '
+                           f'{MAX_TOKENS} tokens); skipped')
         stamp = self.newest if stamp is None else float(stamp)
         if stamp is None or self.last_released is None or stamp > self.last_released:
             insort(self._words, (float('-inf') if stamp is None else stamp, len(self._words),

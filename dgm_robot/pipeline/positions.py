@@ -34,6 +34,7 @@ from dgm_robot.pipeline.errors import BadInput
 
 Pose2 = Tuple[float, float, float]   # x (m), y (m), yaw (rad) of a child frame in its parent
 HISTORY_S = 30.0                     # how far back each track is kept
+MAX_EXTENT = 1e4                     # m; no map or odometry frame reaches further than this
 
 
 def compose(a: Pose2, b: Pose2) -> Pose2:
@@ -57,6 +58,9 @@ def check_pose(source: str, stamp: float, pose: Pose2) -> Pose2:
     values = np.array([stamp, *pose], float)
     if not np.isfinite(values).all():
         raise BadInput(f'{source}: stamp or pose holds NaN or infinite values')
+    if max(abs(values[1]), abs(values[2])) > MAX_EXTENT:
+        raise BadInput(f'{source}: position ({values[1]:.3g}, {values[2]:.3g}) m is beyond '
+                       f'{MAX_EXTENT:.0f} m of the frame origin; skipped')
     return float(pose[0]), float(pose[1]), float(pose[2])
 
 
@@ -84,6 +88,9 @@ class Track:
     def add(self, stamp: float, pose: Pose2) -> None:
         """Append a sample; an older stamp than the newest is refused, an equal one replaces it."""
         pose = check_pose(self.name, stamp, pose)
+        if self._stamps and stamp < self._stamps[-1] - HISTORY_S:
+            self._stamps.clear()     # time jumped back (a bag restarted): start the track anew
+            self._poses.clear()
         if self._stamps and stamp < self._stamps[-1]:
             raise BadInput(f'{self.name}: stamp {stamp:.3f} is older than the last one '
                            f'({self._stamps[-1]:.3f}); skipped')

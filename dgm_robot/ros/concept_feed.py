@@ -20,7 +20,7 @@ does. Each method raises ValueError naming what is wrong with a message it canno
 node logs it and skips the message. Nothing here imports rclpy.
 """
 
-from typing import Any, List
+from typing import Any, List, Optional
 
 import numpy as np
 
@@ -54,10 +54,13 @@ class ConceptFeed:
         self.base_frame = base_frame
         self.audio_format: Any = None    # the latest valid AudioInfo
 
-    def latent(self, msg: Any, tag: Any = None) -> List[Place]:
-        """Take a 1 x D 32FC2 latent image; return the frames classified now."""
+    def latent(self, msg: Any, tag: Any = None, now: Optional[float] = None) -> List[Place]:
+        """Take a 1 x D 32FC2 latent image; return the frames classified now.
+
+        now: the receiver's clock (s), against which a stamp far in the future is refused.
+        """
         mean, _ = latent_from_image(msg)
-        return self.concepts.add_latent(stamp_to_seconds(msg.header.stamp), mean, tag)
+        return self.concepts.add_latent(stamp_to_seconds(msg.header.stamp), mean, tag, now)
 
     def odom(self, msg: Any) -> List[Place]:
         """Take nav_msgs/Odometry (base_link in the odom frame)."""

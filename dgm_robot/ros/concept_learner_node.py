@@ -88,10 +88,11 @@ class ConceptLearnerNode(Node):
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
         self._nav2 = Nav2Goals.create(self) if p['use_nav2_action'] else None
         # what each input stream's subscription calls (the tests replay tours through these)
-        self.callbacks = {'latent': self._on_latent, 'pose': self._fed('pose'),
-                          'odom': self._fed('odom'), 'tf': self._fed('tf'),
-                          'words': self._on_words, 'audio': self._on_audio,
-                          'audio_info': self._on_audio_info}
+        self.callbacks = {'latent': self._fed('latent', self._latent),
+                          'pose': self._fed('pose'), 'odom': self._fed('odom'),
+                          'tf': self._fed('tf'), 'words': self._fed('words', self._words),
+                          'audio': self._fed('audio', self._audio),
+                          'audio_info': self._fed('audio_info')}
         for msg_type, topic, stream, qos in (
                 (Image, 'vae_encoder/latent', 'latent', RELIABLE),
                 (PoseWithCovarianceStamped, 'pose', 'pose', LATCHED),
@@ -122,45 +123,39 @@ class ConceptLearnerNode(Node):
 
     # inputs --------------------------------------------------------------------------------
 
-    def _fed(self, source):
-        """Return the callback that gives a `source` message to the feed and publishes places."""
-        feed = getattr(self.feed, source)
+    def _fed(self, source, call=None):
+        """Return the callback that gives a `source` message to the feed and publishes places.
+
+        Whatever the learner raises is logged and the message skipped: no input stops the node
+        (ValueError for what the input got wrong, anything else for what it made go wrong).
+        """
+        call = call or getattr(self.feed, source)
 
         def callback(msg):
             try:
-                self._publish(feed(msg))
+                out = call(msg)
             except ValueError as err:   # ConversionError, BadInput, OutOfOrderStamp
                 self.skips.skip(source, err)
+                return
+            except Exception as err:   # noqa: B902 - a learner failure must not end the node
+                self.skips.skip(source, err, level='error')
+                return
+            if out and isinstance(out[0], str):
+                self.get_logger().info(f'heard acoustic words {list(out)}')
+            elif out:
+                self._publish(out)
         return callback
 
-    def _on_latent(self, msg):
-        try:
-            places = self.feed.latent(msg, tag=(msg.header, time.perf_counter()))
-        except ValueError as err:
-            self.skips.skip('latent', err)
-            return
-        self._publish(places)
+    def _latent(self, msg):
+        now = self.get_clock().now().nanoseconds * 1e-9
+        return self.feed.latent(msg, tag=(msg.header, time.perf_counter()), now=now)
 
-    def _on_words(self, msg):
+    def _words(self, msg):
         if self.params['use_words']:
             self.feed.words(msg)
 
-    def _on_audio_info(self, msg):
-        try:
-            self.feed.audio_info(msg)
-        except ValueError as err:
-            self.skips.skip('audio_info', err)
-
-    def _on_audio(self, msg):
-        if not self.params['use_audio']:
-            return
-        try:
-            tokens = self.feed.audio(msg)
-        except ValueError as err:
-            self.skips.skip('audio', err)
-            return
-        if tokens:
-            self.get_logger().info(f'heard acoustic words {list(tokens)}')
+    def _audio(self, msg):
+        return self.feed.audio(msg) if self.params['use_audio'] else []
 
     def _on_prediction(self, msg):
         try:
