@@ -24,7 +24,6 @@ world_model node computes it (Filter.step) with the step-by-step forecast, the l
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -36,17 +35,12 @@ from dgm_robot.models import world_model  # noqa: E402
 from dgm_robot.models.world_model import forecast, load_default_model  # noqa: E402
 from dgm_robot.pipeline.filter import Filter  # noqa: E402
 
+from bench_filter import percentiles  # noqa: E402, I100  (bench/ is the script's folder)
 
-def p50_ms(fn, repeats):
+
+def p50(fn, repeats):
     """Return the median milliseconds of fn() after a warm-up."""
-    for _ in range(20):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+    return float(percentiles(fn, repeats)[0])
 
 
 def _step_by_step(ssm, state, controls, dts):
@@ -84,15 +78,15 @@ def main():
                                                                      controls, dts),
             'forecast k=%d, lean' % k: lambda: forecast(model.ssm, state.ssm, controls, dts),
         }
-        times = {name: p50_ms(fn, args.repeats) for name, fn in rows.items()}
+        times = {name: p50(fn, args.repeats) for name, fn in rows.items()}
     world_model.forecast = _step_by_step          # the world model as it was
     try:
-        times['filter + forecast (before)'] = p50_ms(lambda: step(True), args.repeats)
+        times['filter + forecast (before)'] = p50(lambda: step(True), args.repeats)
     finally:
         world_model.forecast = forecast
-    times['filter + forecast (after)'] = p50_ms(lambda: step(True), args.repeats)
-    times['filter, no subscriber'] = p50_ms(lambda: step(False), args.repeats)
-    times['encode one frame (VAE)'] = p50_ms(lambda: model.encode(frame), args.repeats)
+    times['filter + forecast (after)'] = p50(lambda: step(True), args.repeats)
+    times['filter, no subscriber'] = p50(lambda: step(False), args.repeats)
+    times['encode one frame (VAE)'] = p50(lambda: model.encode(frame), args.repeats)
     print(f'p50 per call, batch 1, {torch.get_num_threads()} thread:')
     for name, ms in times.items():
         print(f'  {name:30s} {ms:7.3f} ms')

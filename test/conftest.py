@@ -67,6 +67,15 @@ def ros(ros_domain_id):
     compat.rclpy.try_shutdown()
 
 
+@pytest.fixture
+def runtime(ros_domain_id):
+    """Initialise the DDS runtime itself (tests of the runtime); shut it down afterwards."""
+    from dgm_robot.ros.dds import api
+    api.init(args=[], domain_id=ros_domain_id)
+    yield
+    api.try_shutdown()
+
+
 @pytest.fixture(scope='module')
 def model_path(tmp_path_factory):
     """Return the path of a small untrained world model (node tests check plumbing)."""

@@ -35,14 +35,6 @@ from dgm_robot.ros.dds.node import Node
 String = msgs.std_msgs.msg.String
 
 
-@pytest.fixture
-def runtime(ros_domain_id):
-    """Initialise the runtime in this run's domain; shut it down afterwards."""
-    rclpy.init(args=[], domain_id=ros_domain_id)
-    yield
-    rclpy.try_shutdown()
-
-
 def spin_until(spin, condition, timeout=5.0):
     """Call `spin()` until `condition()` holds; return whether it did within `timeout` seconds."""
     deadline = time.monotonic() + timeout

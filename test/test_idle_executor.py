@@ -23,7 +23,6 @@ import time
 
 import pytest
 
-from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.executor import SingleThreadedExecutor
 from dgm_robot.ros.dds.node import Node
@@ -31,14 +30,6 @@ from dgm_robot.ros.flow import LatestFrame
 from dgm_robot.ros.qos import RELIABLE
 
 String = msgs.std_msgs.msg.String
-
-
-@pytest.fixture
-def runtime(ros_domain_id):
-    """Initialise the runtime in this run's domain; shut it down afterwards."""
-    rclpy.init(args=[], domain_id=ros_domain_id)
-    yield
-    rclpy.try_shutdown()
 
 
 def test_idle_spin_once_sleeps_until_the_timer_deadline(runtime):

@@ -23,7 +23,6 @@ import ast
 import pytest
 
 from conftest import REPO
-from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.node_attributes import RESERVED
 
@@ -85,14 +84,6 @@ def test_package_node_classes_do_not_shadow_rclpy_node():
         found += [(str(path.relative_to(REPO)), *hit)
                   for hit in shadowing_names(path.read_text())]
     assert not found, f'names that shadow rclpy.Node attributes: {found}'
-
-
-@pytest.fixture
-def runtime(ros_domain_id):
-    """Initialise the DDS runtime; shut it down afterwards."""
-    rclpy.init(args=[], domain_id=ros_domain_id)
-    yield
-    rclpy.try_shutdown()
 
 
 def test_dds_node_refuses_assigning_rclpy_attributes(runtime):
