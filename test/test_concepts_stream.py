@@ -208,3 +208,29 @@ def test_a_jump_back_in_time_restarts_the_streams_and_keeps_what_was_learned():
     [place] = step(concepts, 101.0, np.ones(4), (0.2, 0.0))
     assert place.learned and concepts.counts['time_jumps'] == 1
     assert concepts.model.n_events == 3 and concepts.names()
+
+
+def test_map_regions_are_evidence_that_splits_places_at_a_wall():
+    """Two rooms seen alike: the map's region of each position tells the learner which is which."""
+    from dgm_robot.mapping import segment_map
+    from dgm_robot.mapping.synthetic import room_block
+    grid, _ = room_block(1, 2, room=5.0)
+    regions = segment_map(grid)
+    centres = [np.array([2.5, 2.5]), np.array([7.5, 2.5])]
+    ids = [regions.region_at(*c) for c in centres]
+    assert ids[0] != ids[1] and min(ids) >= 0
+    concepts = quick(position_sigma=10.0, weight_region=5.0)
+    concepts.add_map_pose(-1.0, (0.0, 0.0, 0.0))      # positions are in the map frame
+    concepts.set_map(regions)
+    rng = np.random.default_rng(0)
+    for t in range(40):
+        room = t // 10 % 2
+        xy = centres[room] + rng.normal(0, 0.5, 2)
+        concepts.add_map_pose(float(t), (float(xy[0]), float(xy[1]), 0.0))
+        concepts.add_words(('kitchen', 'office')[room])
+        concepts.add_latent(float(t), 1.0 + 0.3 * rng.standard_normal(4))   # rooms look alike
+    assert 'region' in concepts.model.state.stats
+    names = concepts.names()
+    for room, name in enumerate(('kitchen', 'office')):
+        post = concepts.model.place_posterior(latent=np.ones(4), region=ids[room])
+        assert names[int(post.ids[np.argmax(post.probs)])] == name

@@ -57,7 +57,8 @@ def grid_message(message_class: Callable[[str], Any], grid: GridMap, header: Any
             position=point(x=float(x), y=float(y), z=0.0),
             orientation=quaternion(x=0.0, y=0.0, z=float(np.sin(yaw / 2)),
                                    w=float(np.cos(yaw / 2)))))
-    data = np.ascontiguousarray(grid.data, np.int8).reshape(-1)
+    cells = np.ascontiguousarray(grid.data, np.int8).reshape(-1)
+    data: Any = cells   # rclpy's int8[] field takes array.array, the others numpy
     if hasattr(grid_type, 'get_fields_and_field_types'):
-        data = array.array('b', data.tobytes())
+        data = array.array('b', cells.tobytes())
     return grid_type(header=header, info=info, data=data)

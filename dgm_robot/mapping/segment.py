@@ -25,7 +25,7 @@ scikit-image, numpy); Python loops run only over thresholds and regions.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import cv2
 import numpy as np
@@ -111,7 +111,7 @@ def _room_cores(dist, res, params) -> Tuple[float, np.ndarray]:
     low, high = params.door_width_min / 2, params.door_width_max / 2
     thresholds = np.arange(low, high + res / 2, res) if high > low else np.array([low])
     min_cells = params.min_core_area / res ** 2
-    best = (-1, 0.0, None)
+    best: Tuple[int, float, Any] = (-1, 0.0, None)
     for t in thresholds:
         n, lab, stats, _ = cv2.connectedComponentsWithStats((dist > t).astype(np.uint8),
                                                             connectivity=8)

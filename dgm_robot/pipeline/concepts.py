@@ -32,6 +32,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
+from dgm_robot.mapping import Segmentation
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
 from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, MAX_STAMP_BACK
@@ -70,6 +71,7 @@ class _Frame:
     latent: np.ndarray
     tag: Any
     position: Optional[np.ndarray] = None
+    region: Optional[int] = None           # map region of the position, where a map is known
     words: List[Words] = field(default_factory=list)
 
 
@@ -91,6 +93,7 @@ class Concepts:
         self.acoustic = acoustic or AcousticWords()
         self.positions = Positions(max_gap=max_pose_age)
         self.vad: Optional[VoiceActivityDetector] = None
+        self.map_regions: Optional[Segmentation] = None   # rooms of the occupancy map, if one came
         self._queue: Deque[_Frame] = deque()        # latents waiting for their position
         self._history: Deque[_Frame] = deque()      # recent classified frames
         self._words: List[Tuple[float, int, Words]] = []   # waiting for the frame at their stamp
@@ -114,6 +117,11 @@ class Concepts:
     def waiting(self) -> int:
         """Latents waiting for positions to reach their stamps."""
         return len(self._queue)
+
+    def set_map(self, regions: Segmentation) -> None:
+        """Use a room segmentation of the occupancy map: each position's region is evidence."""
+        self.map_regions = regions
+        self.version += 1
 
     # stamped inputs ------------------------------------------------------------------------
 
@@ -238,10 +246,17 @@ class Concepts:
                 break
             self._queue.popleft()
             frame.position = position
+            frame.region = self._region(position)
             place = self._release(frame)
             if place is not None:
                 done.append(place)
         return done
+
+    def _region(self, position: Optional[np.ndarray]) -> Optional[int]:
+        """Return the map region of a map-frame position (None without a map or a map pose)."""
+        if self.map_regions is None or position is None or not self.positions.in_map_frame:
+            return None
+        return self.map_regions.region_at(float(position[0]), float(position[1]))
 
     def _has_source(self) -> bool:
         return self.positions.newest is not None
@@ -262,7 +277,8 @@ class Concepts:
                 posterior = self._learn(frame, frame.words)
             else:
                 posterior = self.model.place_posterior(latent=frame.latent,
-                                                       position=frame.position)
+                                                       position=frame.position,
+                                                       region=frame.region)
         except (BadInput, ObservationError) as err:
             self.counts['skipped_latents'] += 1
             self.last_problem = str(err)
@@ -280,7 +296,8 @@ class Concepts:
         bags = self.pending + list(words)
         try:
             posterior = self.model.observe(frame.stamp, latent=frame.latent,
-                                           position=frame.position, words=bags or None)
+                                           position=frame.position, words=bags or None,
+                                           region=frame.region)
         except ObservationError as err:
             raise BadInput(str(err)) from err
         self.pending = []

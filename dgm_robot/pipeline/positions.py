@@ -157,6 +157,11 @@ class Positions:
         return 'odometry (odom frame)' if len(self.odom) else 'none'
 
     @property
+    def in_map_frame(self) -> bool:
+        """Whether positions are in the map frame (a map pose or map -> odom has come)."""
+        return bool(len(self.corrections) or len(self.map_poses))
+
+    @property
     def newest(self) -> Optional[float]:
         """The newest stamp of any sample (the stream's time as far as positions know it)."""
         stamps = [t.last for t in (self.odom, self.map_poses, self.corrections) if len(t)]

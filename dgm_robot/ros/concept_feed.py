@@ -26,6 +26,7 @@ import numpy as np
 
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
 from dgm_robot.conversions.audio import audio_to_float, check_audio_info
+from dgm_robot.mapping import grid_from_message, segment_map, SegmentParams
 from dgm_robot.pipeline.concepts import Concepts, Place
 from dgm_robot.pipeline.positions import Pose2
 from dgm_robot.ros.latents import latent_from_image
@@ -53,6 +54,7 @@ class ConceptFeed:
         self.odom_frame = odom_frame
         self.base_frame = base_frame
         self.audio_format: Any = None    # the latest valid AudioInfo
+        self.segment_params = SegmentParams()
 
     def latent(self, msg: Any, tag: Any = None, now: Optional[float] = None) -> List[Place]:
         """Take a 1 x D 32FC2 latent image; return the frames classified now.
@@ -90,6 +92,17 @@ class ConceptFeed:
                 done += add[pair](stamp_to_seconds(transform.header.stamp),
                                   planar(transform.transform))
         return done
+
+    def map(self, msg: Any) -> None:
+        """Take a nav_msgs/OccupancyGrid (map_server, slam_toolbox) and segment its rooms.
+
+        The regions become evidence for the learner from the next latent on. A segmentation
+        takes 10-150 ms, once per map message (map_server sends one; SLAM every few seconds).
+        """
+        frame = _frame(msg.header.frame_id)
+        if frame and frame != self.map_frame:
+            raise ValueError(f"map is in frame '{frame}', not map_frame '{self.map_frame}'")
+        self.concepts.set_map(segment_map(grid_from_message(msg), self.segment_params))
 
     def words(self, msg: Any) -> None:
         """Take std_msgs/String, a recogniser's or a teacher's text, at the stream's time."""

@@ -39,7 +39,8 @@ from dgm_robot.ros.nav2_goals import Nav2Goals
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
-from dgm_robot.ros.qos import AUDIO_INFO, LATCHED, RELIABLE, SENSOR_DATA, TF, TF_STATIC
+from dgm_robot.ros.qos import (AUDIO_INFO, LATCHED, MAP, RELIABLE, SENSOR_DATA, TF,
+                               TF_STATIC)
 from dgm_robot.ros.rclpy_compat import msgs, Node
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
@@ -48,6 +49,7 @@ Time = msgs.builtin_interfaces.msg.Time
 PoseStamped = msgs.geometry_msgs.msg.PoseStamped
 PoseWithCovarianceStamped = msgs.geometry_msgs.msg.PoseWithCovarianceStamped
 Odometry = msgs.nav_msgs.msg.Odometry
+OccupancyGrid = msgs.nav_msgs.msg.OccupancyGrid
 Image = msgs.sensor_msgs.msg.Image
 Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
@@ -92,7 +94,7 @@ class ConceptLearnerNode(Node):
                           'pose': self._fed('pose'), 'odom': self._fed('odom'),
                           'tf': self._fed('tf'), 'words': self._fed('words', self._words),
                           'audio': self._fed('audio', self._audio),
-                          'audio_info': self._fed('audio_info')}
+                          'audio_info': self._fed('audio_info'), 'map': self._fed('map')}
         for msg_type, topic, stream, qos in (
                 (Image, 'vae_encoder/latent', 'latent', RELIABLE),
                 (PoseWithCovarianceStamped, 'pose', 'pose', LATCHED),
@@ -100,7 +102,8 @@ class ConceptLearnerNode(Node):
                 (TFMessage, '/tf', 'tf', TF), (TFMessage, '/tf_static', 'tf', TF_STATIC),
                 (String, 'words', 'words', RELIABLE),
                 (AudioDataStamped, 'audio', 'audio', SENSOR_DATA),
-                (AudioInfo, 'audio_info', 'audio_info', AUDIO_INFO)):
+                (AudioInfo, 'audio_info', 'audio_info', AUDIO_INFO),
+                (OccupancyGrid, 'map', 'map', MAP)):
             self.create_subscription(msg_type, topic, self.callbacks[stream], qos)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)

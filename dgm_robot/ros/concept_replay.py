@@ -30,8 +30,9 @@ from dgm_robot.pipeline.concepts import Place
 from dgm_robot.ros.concept_feed import ConceptFeed
 
 # sim_world stream -> the ConceptFeed method the node's subscription calls
-FEED_METHODS = {'odom': 'odom', 'pose': 'pose', 'tf': 'tf', 'audio_info': 'audio_info',
-                'audio': 'audio', 'words': 'words', 'latent': 'latent'}
+FEED_METHODS = {'map': 'map', 'odom': 'odom', 'pose': 'pose', 'tf': 'tf',
+                'audio_info': 'audio_info', 'audio': 'audio', 'words': 'words',
+                'latent': 'latent'}
 
 
 @dataclass

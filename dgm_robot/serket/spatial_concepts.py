@@ -73,10 +73,13 @@ class SpatialConceptConfig:
     latent_a0: float = 1.0
     latent_b0: float = 0.1
     word_beta: float = 0.1
+    region_beta: float = 0.1        # Dirichlet prior per map region (region modality)
+    max_regions: int = 64           # map regions the region modality can tell apart
     acoustic_weight: float = 1.0    # count of one acoustic token ('aw<n>') against a text word
     weight_position: float = 1.0    # modality weights on the log-likelihoods
     weight_visual: float = 1.0
     weight_words: float = 1.0
+    weight_region: float = 1.0
     markov_eta: float = 0.1
     sticky: float = 0.0             # extra CRP pseudo-counts for the previous event's concept
     block_moves: int = 0            # block moves per particle and event (tours; 0: single-site)
@@ -89,7 +92,7 @@ class SpatialConceptConfig:
             raise ValueError(f"visual must be 'gaussian' or 'dirichlet', got {self.visual!r}")
         if self.block_moves < 0:
             raise ValueError(f'block_moves must be >= 0, got {self.block_moves}')
-        for name in ('n_particles', 'lag', 'max_concepts', 'max_positions'):
+        for name in ('n_particles', 'lag', 'max_concepts', 'max_positions', 'max_regions'):
             if getattr(self, name) < 1:
                 raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
         if self.position_nu0 <= POS_DIM + 1:
@@ -122,15 +125,16 @@ class SpatialConceptModel:
     # ------------------------------------------------------------------ input
 
     def observe(self, stamp: float, latent: Any = None, position: Any = None,
-                words: Any = None) -> PlacePosterior:
+                words: Any = None, region: Any = None) -> PlacePosterior:
         """Learn from one event and return its PlacePosterior over the learned concepts.
 
         stamp: seconds (float); latent: (F,) VAE latent mean, or image class scores when
         config.visual is 'dirichlet'; position: (x, y) in the map frame; words: text, acoustic
-        word ids, a list of either, or a dict token -> count. Any of the three may be None.
+        word ids, a list of either, or a dict token -> count; region: the map region id of the
+        position (-1: none). Any of them may be None.
         Raises ObservationError (and counts it in `rejected`) without changing the state.
         """
-        inputs = {'latent': latent, 'position': position, 'words': words}
+        inputs = {'latent': latent, 'position': position, 'words': words, 'region': region}
         try:
             event = self.inference.check(stamp, inputs, grow=True)
         except ObservationError:
@@ -170,14 +174,14 @@ class SpatialConceptModel:
         return int((self.inference.positions(self.state).n[self.best] > 0).sum())
 
     def place_posterior(self, latent: Any = None, position: Any = None,
-                        words: Any = None) -> PlacePosterior:
+                        words: Any = None, region: Any = None) -> PlacePosterior:
         """Return the PlacePosterior P(C | observation); every input is optional.
 
         Vision only (a latent, e.g. one predicted by the world model) is the place posterior
         of a predicted frame. Unknown words are ignored (queries never grow the vocabulary);
         with no concept learned yet the posterior is empty.
         """
-        inputs = {'latent': latent, 'position': position, 'words': words}
+        inputs = {'latent': latent, 'position': position, 'words': words, 'region': region}
         return queries.sparse(queries.posterior_vector(self.inference, self.state, inputs))
 
     def word_probabilities(self) -> np.ndarray:

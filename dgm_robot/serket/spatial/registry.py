@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from dgm_robot.serket.spatial.component import Component, ConceptComponent
 from dgm_robot.serket.spatial.position import PositionComponent
+from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.visual import DirichletVisual, GaussianVisual, VisualComponent
 from dgm_robot.serket.spatial.words import WordComponent
 
@@ -69,4 +70,5 @@ class Components:
 def build_components(config: 'SpatialConceptConfig') -> Components:
     """Return fresh components for `config`."""
     return Components(PositionComponent(config),
-                      (VISUAL[config.visual](config), WordComponent(config)))
+                      (VISUAL[config.visual](config), WordComponent(config),
+                       RegionComponent(config)))
