@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import numpy as np
 from tqdm import tqdm
 
+from dgm_robot.conversions import stamp_to_seconds
 from dgm_robot.data.sim_messages import EPOCH, SimMessages
 from dgm_robot.msg_defs import typestore
 from dgm_robot.pipeline import Concepts, Encoder
@@ -74,7 +75,8 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
     stream, rooms = simulate_tour(args.layout, seed, args.seconds, args.teacher_prob, encoder,
                                   speech)
     places = learn_tour(concepts, stream)
-    truth = {_stamp(m.msg): (m.room, m.position) for m in stream if m.stream == 'latent'}
+    truth = {stamp_to_seconds(m.msg.header.stamp): (m.room, m.position)
+             for m in stream if m.stream == 'latent'}
     pairs = [(truth[p.stamp][0], _best(p)) for p in places if len(p.posterior.ids)]
     heard = {m.msg.data.strip() for m in stream if m.stream == 'words'}
     goals = {}
@@ -95,10 +97,6 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
 def _best(place: Any) -> int:
     """Return the most probable concept of a Place (what ~/place lists first)."""
     return int(place.posterior.ids[np.argmax(place.posterior.probs)])
-
-
-def _stamp(msg: Any) -> float:
-    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
 
 
 def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:

@@ -96,7 +96,7 @@ class Concepts:
         self.map_regions: Optional[Segmentation] = None   # rooms of the occupancy map, if one came
         self._queue: Deque[_Frame] = deque()        # latents waiting for their position
         self._history: Deque[_Frame] = deque()      # recent classified frames
-        self._words: List[Tuple[float, int, Words]] = []   # waiting for the frame at their stamp
+        self._words: List[Tuple[float, Words]] = []   # waiting for the frame at their stamp
         self.pending: List[Words] = []    # words waiting for the next positioned learning event
         self.newest: Optional[float] = None         # the stream's time: newest stamp of any input
         self.last_learned: Optional[float] = None   # stamp of the last learning event
@@ -192,8 +192,9 @@ class Concepts:
                            f'{MAX_TOKENS} tokens); skipped')
         stamp = self.newest if stamp is None else float(stamp)
         if stamp is None or self.last_released is None or stamp > self.last_released:
-            insort(self._words, (float('-inf') if stamp is None else stamp, len(self._words),
-                                 words), key=lambda item: item[:2])
+            # after any equal stamp (insort is bisect_right), so heard order is kept
+            insort(self._words, (float('-inf') if stamp is None else stamp, words),
+                   key=lambda item: item[0])
             return
         self.counts['late_words'] += 1
         frame = min(self._history, key=lambda f: abs(f.stamp - stamp), default=None)
@@ -264,7 +265,7 @@ class Concepts:
     def _release(self, frame: _Frame) -> Optional[Place]:
         self.last_released = frame.stamp
         while self._words and self._words[0][0] <= frame.stamp:
-            frame.words.append(self._words.pop(0)[2])
+            frame.words.append(self._words.pop(0)[1])
         learnable = self._learnable(frame)
         if not learnable:
             self.counts['unpositioned'] += 1

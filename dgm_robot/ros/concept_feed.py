@@ -20,7 +20,7 @@ does. Each method raises ValueError naming what is wrong with a message it canno
 node logs it and skips the message. Nothing here imports rclpy.
 """
 
-from typing import Any, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -82,16 +82,22 @@ class ConceptFeed:
         Those are map -> odom, odom -> base_link and map -> base_link; others are not about
         the robot's place and are left alone.
         """
-        add = {(self.map_frame, self.odom_frame): self.concepts.add_map_odom,
-               (self.odom_frame, self.base_frame): self.concepts.add_odom,
-               (self.map_frame, self.base_frame): self.concepts.add_map_pose}
         done: List[Place] = []
+        inputs = self._transform_inputs
         for transform in msg.transforms:
-            pair = (_frame(transform.header.frame_id), _frame(transform.child_frame_id))
-            if pair in add:
-                done += add[pair](stamp_to_seconds(transform.header.stamp),
-                                  planar(transform.transform))
+            add = inputs.get(
+                (_frame(transform.header.frame_id), _frame(transform.child_frame_id)))
+            if add is not None:
+                done += add(stamp_to_seconds(transform.header.stamp),
+                            planar(transform.transform))
         return done
+
+    @property
+    def _transform_inputs(self) -> Dict[Tuple[str, str], Callable[[float, Pose2], List[Place]]]:
+        """Return (parent, child) -> the Concepts input that takes that transform."""
+        return {(self.map_frame, self.odom_frame): self.concepts.add_map_odom,
+                (self.odom_frame, self.base_frame): self.concepts.add_odom,
+                (self.map_frame, self.base_frame): self.concepts.add_map_pose}
 
     def map(self, msg: Any) -> None:
         """Take a nav_msgs/OccupancyGrid (map_server, slam_toolbox) and segment its rooms.
