@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Speaker-independent evaluation of acoustic words on real (FSDD) and synthesised (espeak) speech.
+"""
+Speaker-independent evaluation of acoustic words on real (FSDD) and synthesised (espeak) speech.
 
 Leave one speaker out: the codebook learns online from the other speakers' utterances (shuffled),
 then assigns the held-out speaker's utterances, never heard. Prints purity / ARI / NMI of word

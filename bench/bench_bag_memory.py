@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Peak memory of reading a recorded tour with iter_bag in 1000-frame chunks, against its length.
+"""
+Peak memory of reading a recorded tour with iter_bag in 1000-frame chunks, against its length.
 
     python bench/bench_bag_memory.py [--minutes 5 15 30]
 
@@ -29,10 +30,9 @@ import subprocess
 import sys
 import tempfile
 
-from old_code import old_file
-
 from dgm_robot.data.record import BagRecorder
 from dgm_robot.sim import SimWorld
+from old_code import old_file
 
 OLD_REV = '43c1cde^'   # the reader that read all audio up front
 PROBE = """

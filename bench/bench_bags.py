@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Bag write and read throughput: MCAP (plain, zstd chunks) against sqlite3, two image sizes.
+"""
+Bag write and read throughput: MCAP (plain, zstd chunks) against sqlite3, two image sizes.
 
 Recording must keep up with the camera and training must read bags faster than it trains; this
 prints messages/s and MB/s for each storage side by side, measured in one run, with the ratio.
@@ -27,13 +28,12 @@ from pathlib import Path
 import tempfile
 import time
 
-import numpy as np
-from rosbags.rosbag2 import CompressionFormat, CompressionMode, Reader, Writer
-
 from dgm_robot.conversions.image import image_to_rgb, make_image
 from dgm_robot.data.record import STORAGES
 from dgm_robot.msg_defs import typestore
 from dgm_robot.sim import SimWorld
+import numpy as np
+from rosbags.rosbag2 import CompressionFormat, CompressionMode, Reader, Writer
 
 SIZES = [(64, 64), (320, 240)]
 VARIANTS = ['sqlite3', 'mcap', 'mcap+zstd']  # the recorder writes mcap+zstd by default

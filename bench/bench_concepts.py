@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Cost of the online spatial-concept learner as the node runs it, per frame and per event.
+"""
+Cost of the online spatial-concept learner as the node runs it, per frame and per event.
 
 One synthetic stream (rooms: positions, 16-d latents, teacher's words) goes, frame by frame at
 10 Hz with odometry at each frame's stamp, through pipeline.Concepts, the path every node
@@ -32,14 +33,13 @@ import json
 import os
 import time
 
-import numpy as np
-import psutil
-from tqdm import tqdm
-
 from dgm_robot.pipeline import Concepts
 from dgm_robot.pipeline.presets import load_preset, preset_names
 from dgm_robot.serket.datasets import synthetic_rooms
 from dgm_robot.serket.evaluation import run_batch_baseline
+import numpy as np
+import psutil
+from tqdm import tqdm
 
 FRAME_DT = 0.1     # s between frames: the simulator's and a typical camera pipeline's rate
 

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Latency and codec cost of 640x480 rgb8 camera frames over the DDS runtime.
+"""
+Latency and codec cost of 640x480 rgb8 camera frames over the DDS runtime.
 
 Measures, side by side in one run and on the loopback interface only:
   * serialise / deserialise time of one frame with the runtime's codec (rosbags' numpy CDR) and
@@ -37,14 +38,13 @@ from cyclonedds.idl import IdlStruct
 from cyclonedds.pub import DataWriter
 from cyclonedds.sub import DataReader
 from cyclonedds.topic import Topic
-import numpy as np
-from tqdm import tqdm
-
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.loopback import use_loopback
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.qos import QoSProfile, to_dds_qos
+import numpy as np
+from tqdm import tqdm
 
 Image = msgs.sensor_msgs.msg.Image
 TOPIC = 'rt/bench/image'

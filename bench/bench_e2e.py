@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""End-to-end latency of the live stack: camera stamp to place posterior, across processes.
+"""
+End-to-end latency of the live stack: camera stamp to place posterior, across processes.
 
 A 30 Hz 640x480 rgb8 camera (simulator frames) and a moving map pose are published from this
 process over loopback DDS to vae_encoder, world_model and concept_learner, each its own process
@@ -34,11 +35,6 @@ import sys
 import tempfile
 import time
 
-from matplotlib.figure import Figure
-import numpy as np
-import psutil
-from tqdm import tqdm
-
 from dgm_robot.conversions import seconds_to_stamp
 from dgm_robot.conversions.image import make_image
 from dgm_robot.launch_processes import ProcessGroup
@@ -46,6 +42,10 @@ from dgm_robot.launch_table import node_commands
 from dgm_robot.models.world_model import DEFAULT_MODEL, WorldModel
 from dgm_robot.ros.dds.loopback import use_loopback
 from dgm_robot.sim import SimWorld
+from matplotlib.figure import Figure
+import numpy as np
+import psutil
+from tqdm import tqdm
 
 NODES = ('vae_encoder', 'world_model', 'concept_learner')
 WARMUP_TIMEOUT = 120.0  # s for the nodes to start and the first place to arrive

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""World-model speed: online latency at batch 1 and training throughput against a plain loop.
+"""
+World-model speed: online latency at batch 1 and training throughput against a plain loop.
 
 Latency (one thread, torch.inference_mode): encode one 64 x 64 frame + one filter step, the filter
 step alone on a given latent, a 10-step prediction, and decoding 10 predicted latents.
@@ -29,12 +30,11 @@ from pathlib import Path
 import tempfile
 import time
 
-import numpy as np
-import torch
-
 from dgm_robot.data.sequence import Sequence
 from dgm_robot.models.training import dropout_mask, FrameData, to_float, TrainConfig, Trainer
 from dgm_robot.models.world_model import load_default_model, WorldModel
+import numpy as np
+import torch
 
 
 def percentiles(fn, repeats, warmup=20):

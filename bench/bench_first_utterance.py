@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Latency of the first spoken utterance a fresh process features, before and after numpy.
+"""
+Latency of the first spoken utterance a fresh process features, before and after numpy.
 
     python bench/bench_first_utterance.py
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""world_model's per-frame cost with its k-step forecast: step-by-step (before) and lean (after).
+"""
+world_model's per-frame cost with its k-step forecast: step-by-step (before) and lean (after).
 
     python bench/bench_forecast.py [--repeats 300] [--horizon 10]
 
@@ -29,13 +30,11 @@ import numpy as np
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
-import torch  # noqa: E402  (thread count must be set first)
-
+from bench_filter import percentiles  # noqa: E402  (bench/ is the script's folder)
 from dgm_robot.models import world_model  # noqa: E402
 from dgm_robot.models.world_model import forecast, load_default_model  # noqa: E402
 from dgm_robot.pipeline.filter import Filter  # noqa: E402
-
-from bench_filter import percentiles  # noqa: E402, I100  (bench/ is the script's folder)
+import torch  # noqa: E402  (thread count must be set first)
 
 
 def p50(fn, repeats):

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""CPU an idle node costs under the DDS runtime's executor, before and after it learnt to sleep.
+"""
+CPU an idle node costs under the DDS runtime's executor, before and after it learnt to sleep.
 
     python bench/bench_idle.py [--seconds 3]
 
@@ -27,13 +28,12 @@ import argparse
 import os
 import time
 
-from old_code import load_old
-
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.executor import SingleThreadedExecutor
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.flow import LatestFrame
+from old_code import load_old
 
 OLD_REV = '6db1863^'   # the last commit with the busy executor
 PROCESS_PERIOD = 0.01   # s: how often the old nodes polled for a parked frame

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Peak memory and time of one compressed frame through conversion + encoder, before and after.
+"""
+Peak memory and time of one compressed frame through conversion + encoder, before and after.
 
 Before (issue 19): decode at full size, copy to rgb, convert to float, then resize. After: the
 header's size is checked first (over MAX_COMPRESSED_PIXELS: refused undecoded), frames are

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Room segmentation time against the 1 s budget for a 40 m x 40 m map at 5 cm (issue 14).
+"""
+Room segmentation time against the 1 s budget for a 40 m x 40 m map at 5 cm (issue 14).
 
     python bench/bench_segment_map.py [--repeats 3]
 
@@ -28,10 +29,9 @@ import time
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 import cv2  # noqa: E402  (thread count must be set first)
-import numpy as np  # noqa: E402
-
 from dgm_robot.mapping import segment_map  # noqa: E402
 from dgm_robot.mapping.synthetic import room_block  # noqa: E402
+import numpy as np  # noqa: E402
 
 BUDGET_S = 1.0
 SIDES_M = (10, 20, 40)  # square maps of this side; 40 m is the issue's 800 x 800 cells

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How many frames per second the simulated world delivers on one thread, against a 200 fps target.
+"""
+How many frames per second the simulated world delivers on one thread, against a 200 fps target.
 
     python bench/bench_sim.py [--layout house4] [--steps 1000]
 
@@ -32,7 +33,8 @@ TARGET_FPS = 200.0
 
 
 def frames_per_second(layout, width, height, steps, render):
-    """Return steps per second of a fresh world by wall clock and by this process's CPU time.
+    """
+    Return steps per second of a fresh world by wall clock and by this process's CPU time.
 
     On a shared machine other processes take turns on the core; CPU time counts only this one's
     turns, so it is the figure for a core of one's own.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""CPU of the whole stack per node process, old tree against this one, in one run.
+"""
+CPU of the whole stack per node process, old tree against this one, in one run.
 
     python bench/bench_stack_cpu.py [--old-rev 6db1863^] [--seconds 60] [--demo-seconds 60]
 

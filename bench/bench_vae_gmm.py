@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Whether SERKET mutual learning of the VAE and a GMM finds the simulator's rooms better.
+"""
+Whether SERKET mutual learning of the VAE and a GMM finds the simulator's rooms better.
 
 One simulated tour (frames and true room ids) trains two VAEs from the same initial weights,
 seed and number of epochs: one alone, then a GMM on its latents (train_vae_gmm with rounds=1),
@@ -30,13 +31,12 @@ import copy
 import os
 import time
 
-import numpy as np
-from sklearn.metrics import adjusted_rand_score
-import torch
-
 from dgm_robot.models.vae import frames_to_tensor, VAE
 from dgm_robot.serket.vae_gmm import train_vae_gmm
 from dgm_robot.sim.world import simulate_sequence
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+import torch
 
 
 def plot_latents(path, panels, rooms):

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Bouncing-ball imputation benchmark in the Kalman VAE paper's protocol (Fraccaro et al. 2017).
+"""
+Bouncing-ball imputation benchmark in the Kalman VAE paper's protocol (Fraccaro et al. 2017).
 
 32 x 32 binary frames, T = 20, one ball in a walled box, no controls. A world model (VAE with a
 4-d latent, 8-d state, K = 3 regimes by default; the paper's 2-d / 4-d sizes via --latent-dim 2
@@ -33,12 +34,11 @@ import os
 from pathlib import Path
 import time
 
-import numpy as np
-import torch
-
 from dgm_robot.models.bouncing_ball import as_sequences, bouncing_balls
 from dgm_robot.models.training import train_world_model, TrainConfig
 from dgm_robot.models.world_model import WorldModel
+import numpy as np
+import torch
 
 STEPS = 20
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Load a module as it was at an earlier commit, so a bench can time old and new side by side.
+"""
+Load a module as it was at an earlier commit, so a bench can time old and new side by side.
 
 The old file is written to a temporary directory and imported under its own name; its imports
 of the package resolve to today's modules, which is what a before/after of one file needs.

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Rebuild the shipped audio encoder weights (dgm_robot/models/audio_encoder.pt) from FSDD.
+"""
+Rebuild the shipped audio encoder weights (dgm_robot/models/audio_encoder.pt) from FSDD.
 
 Trains on the digits of three FSDD speakers; the fourth (``--hold-out``, default nicolas) is never
 seen, so the tests can check the shipped weights on a voice they never heard, and the figure for
