@@ -26,14 +26,13 @@ world_model node computes it (Filter.step) with the step-by-step forecast, the l
 import argparse
 import os
 
-import numpy as np
-
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 from bench_filter import percentiles  # noqa: E402  (bench/ is the script's folder)
 from dgm_robot.models import world_model  # noqa: E402
 from dgm_robot.models.world_model import forecast, load_default_model  # noqa: E402
 from dgm_robot.pipeline.filter import Filter  # noqa: E402
+import numpy as np  # noqa: E402
 import torch  # noqa: E402  (thread count must be set first)
 
 
