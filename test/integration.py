@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The test side of multi-process runs: node processes on the run's domain and a listener node.
+"""
+The test side of multi-process runs: node processes on the run's domain and a listener node.
 
 Integration tests start the real node executables as separate processes (as `dgm-robot launch`
 does) on the test run's ROS_DOMAIN_ID over loopback DDS, and watch and drive them from a node in
@@ -22,12 +23,11 @@ the test process, so everything crosses process boundaries on the wire.
 import os
 import time
 
-import pytest
-import yaml
-
 from conftest import REPO
 from dgm_robot.launch_processes import ProcessGroup
 from dgm_robot.models.world_model import DEFAULT_MODEL, WorldModel
+import pytest
+import yaml
 
 NODE_START_TIMEOUT = 60.0  # s: torch imports of several processes on two busy cores
 
@@ -61,7 +61,8 @@ def runtime_name():
 
 
 def child_env(domain_id, environ=None):
-    """Return node processes' environment: the repository first on PYTHONPATH, the rest kept.
+    """
+    Return node processes' environment: the repository first on PYTHONPATH, the rest kept.
 
     Replacing PYTHONPATH hid a sourced ROS installation's rclpy from the children, so every
     multi-process test ran on the DDS runtime even on a ROS machine. The runtime is pinned to the

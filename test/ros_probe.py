@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The tests' side of the wire for node tests: publish inputs, record outputs, spin both nodes.
+"""
+The tests' side of the wire for node tests: publish inputs, record outputs, spin both nodes.
 
 Node tests run in one process over real DDS traffic (rclpy where installed, the Cyclone DDS runtime
 otherwise) on the run's own ROS_DOMAIN_ID, each test in its own namespace so tests never hear each
@@ -49,7 +50,8 @@ def start_ros(domain_id):
 
 
 def small_model(directory):
-    """Save an untrained small world model (32 x 32 frames, D = 8) in `directory`; return its path.
+    """
+    Save an untrained small world model (32 x 32 frames, D = 8) in `directory`; return its path.
 
     Node tests check plumbing, not learning, so they need no trained weights and run faster.
     """

@@ -17,13 +17,12 @@
 
 from pathlib import Path
 
+from dgm_robot.models.audio_features import AudioInputError, UtteranceEmbedder
+from dgm_robot.serket.acoustic_words import AcousticWords
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 import soundfile as sf
-
-from dgm_robot.models.audio_features import AudioInputError, UtteranceEmbedder
-from dgm_robot.serket.acoustic_words import AcousticWords
 
 ROOM_CLIPS = Path(__file__).resolve().parents[1] / 'dgm_robot' / 'sim' / 'speech'
 HELD_OUT = 'nicolas'   # never heard by the shipped encoder (see bench/train_audio_encoder.py)

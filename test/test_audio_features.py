@@ -17,16 +17,15 @@
 
 from pathlib import Path
 
-import numpy as np
-import pytest
-import soundfile as sf
-import torch
-
 from dgm_robot.models.audio_features import (
     AudioInputError, find_utterances, log_mel, resample, trim_silence, UtteranceEmbedder,
     VoiceActivityDetector)
 from dgm_robot.models.utterance_encoder import (
     EncoderFileError, load_encoder, save_encoder, UtteranceEncoder)
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
 
 SPEAKERS = ('george', 'jackson', 'lucas', 'nicolas')
 

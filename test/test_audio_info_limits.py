@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""An AudioInfo with an absurd sample rate or channel count is refused with a clear message.
+"""
+An AudioInfo with an absurd sample rate or channel count is refused with a clear message.
 
 A 1 Hz AudioInfo cost the learner 25 s of CPU per 0.2 s of audio and 4.29 GHz buffered
 everything (issue 19); both are refused where every AudioInfo is checked.
@@ -20,13 +21,12 @@ everything (issue 19); both are refused where every AudioInfo is checked.
 
 from types import SimpleNamespace
 
-import numpy as np
-import pytest
-
 from dgm_robot.conversions import ConversionError
 from dgm_robot.conversions.audio import (
     audio_info_fields, check_audio_info, decode_pcm, MAX_CHANNELS, MAX_SAMPLE_RATE,
     MIN_SAMPLE_RATE)
+import numpy as np
+import pytest
 
 
 def info(rate, channels=1):

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The numpy audio front end gives librosa's arrays, and never touches librosa's numba code.
+"""
+The numpy audio front end gives librosa's arrays, and never touches librosa's numba code.
 
 librosa's STFT and trim compile numba functions on first use (about 20 s on a fresh install), so
 audio_features computes them with numpy; these tests hold it to librosa's results bit for bit.
@@ -21,10 +22,9 @@ audio_features computes them with numpy; these tests hold it to librosa's result
 import subprocess
 import sys
 
+from dgm_robot.models import audio_features as af
 import numpy as np
 import pytest
-
-from dgm_robot.models import audio_features as af
 
 
 def speech_like(rng, n):

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Bad parameters end in one line naming node, parameter, value and what is allowed; no traceback.
+"""
+Bad parameters end in one line naming node, parameter, value and what is allowed; no traceback.
 
 At start-up each case runs a node's real `main()` path (node_main.run_node) in this process and
 expects exit status 1 with one `[FATAL]` line; on set, the running node refuses with a reason and
@@ -21,10 +22,9 @@ keeps its old value. `python test/test_bad_parameters.py` prints the table of ca
 
 import sys
 
-import pytest
-
 from dgm_robot.models.world_model import WorldModel
 from dgm_robot.ros.node_main import run_node
+import pytest
 
 # node, the `-p` rule, and the texts its line must hold (separated by ' | ')
 STARTUP_TABLE = """

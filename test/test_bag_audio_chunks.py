@@ -12,17 +12,17 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""iter_bag hands out a bag's audio with the frames it belongs to, not all of it up front.
+"""
+iter_bag hands out a bag's audio with the frames it belongs to, not all of it up front.
 
 The simulator records a continuous microphone stream, one contiguous run of audio for the whole
 tour; read in chunks, each sequence must carry only its own span of it, so memory stays flat with
 the tour's length.
 """
 
+from dgm_robot.data.reader import iter_bag, read_bag
 import numpy as np
 from test_bags import record, sim  # noqa: F401  (the module's fixture)
-
-from dgm_robot.data.reader import iter_bag, read_bag
 
 
 def test_iter_bag_audio_arrives_in_chunks(sim, tmp_path):  # noqa: F811

@@ -18,11 +18,6 @@
 import logging
 import sqlite3
 
-import numpy as np
-import pytest
-from rosbags.rosbag2 import Reader, Writer
-import yaml
-
 from dgm_robot.conversions import seconds_to_stamp
 from dgm_robot.conversions.audio import decode_pcm
 from dgm_robot.data.reader import BagError, iter_bag, read_bag
@@ -30,6 +25,10 @@ from dgm_robot.data.record import AUDIO_RATE, BAG_VERSIONS, BagRecorder, EPOCH
 from dgm_robot.data.topics import BagTopics
 from dgm_robot.msg_defs import typestore
 from dgm_robot.sim import SimWorld
+import numpy as np
+import pytest
+from rosbags.rosbag2 import Reader, Writer
+import yaml
 
 STEPS = 40  # 4 s at 10 Hz: the teacher (prob 1) speaks once, 0.5-3 s after the start
 TOPICS = BagTopics()
@@ -208,7 +207,8 @@ def odometry(types, stamp):
 
 
 def write_bag(path, images):
-    """Write a bag of camera messages (Image, or raw CDR bytes) and odometry, 10 Hz log times.
+    """
+    Write a bag of camera messages (Image, or raw CDR bytes) and odometry, 10 Hz log times.
 
     images is a list of (header stamp, Image or bytes), as a misbehaving driver might send them.
     """

@@ -14,13 +14,12 @@
 
 """The concept map: learned places drawn in the colours of the rooms they match."""
 
-import matplotlib.image
-import numpy as np
-
 from dgm_robot.serket.datasets import synthetic_rooms
 from dgm_robot.serket.evaluation import run_online
 from dgm_robot.serket.plots import matched_colours, plot_concept_map
 from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
+import matplotlib.image
+import numpy as np
 
 
 def test_concepts_take_the_colour_of_the_room_they_match():

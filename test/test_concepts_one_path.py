@@ -14,13 +14,12 @@
 
 """The node and eval-concepts are one path: the same tour gives the same place for every frame."""
 
-import numpy as np
-import pytest
-from ros_probe import header_seconds, unique_namespace
-
 from dgm_robot.commands.eval_tours import learn_tour, simulate_tour
 from dgm_robot.pipeline import Concepts, Encoder
 from dgm_robot.pipeline.presets import load_preset
+import numpy as np
+import pytest
+from ros_probe import header_seconds, unique_namespace
 
 SECONDS = 40.0     # a tour through several rooms, every visit named
 

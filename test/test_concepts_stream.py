@@ -14,13 +14,12 @@
 
 """pipeline.Concepts on stamped streams: positions at the latent's stamp, words by their stamps."""
 
-import numpy as np
-import pytest
-
 from dgm_robot.pipeline import BadInput, Concepts, OutOfOrderStamp
 from dgm_robot.pipeline.concepts import MAX_PENDING
 from dgm_robot.pipeline.positions import compose, inverse, Positions
 from dgm_robot.pipeline.presets import load_preset
+import numpy as np
+import pytest
 
 ROOMS = {'kitchen': (np.array([0.0, 0.0]), 1.0), 'office': (np.array([6.0, 0.0]), -1.0)}
 

@@ -18,9 +18,6 @@
 import array
 from types import SimpleNamespace
 
-import numpy as np
-import pytest
-
 from dgm_robot.conversions import ConversionError
 from dgm_robot.conversions.audio import (audio_info_fields, audio_to_float, check_audio_info,
                                          decode_pcm, encode_pcm, SAMPLE_FORMATS)
@@ -28,6 +25,8 @@ from dgm_robot.conversions.image import (array_from_32fc2, array_to_32fc2, compr
                                          ENCODINGS, image_to_rgb, make_compressed_image,
                                          make_image, payload_for)
 from dgm_robot.msg_defs import typestore
+import numpy as np
+import pytest
 
 TYPES = typestore('humble').types
 IMAGE = TYPES['sensor_msgs/msg/Image']

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Executor lifecycle of the DDS runtime: destroyed nodes, shut-down executors, timer clocks.
+"""
+Executor lifecycle of the DDS runtime: destroyed nodes, shut-down executors, timer clocks.
 
 Nodes and tests create and destroy nodes and executors in any order (one node per test, a probe
 spun with spin_once, an executor shut down before the context); none of these orders may leave a
@@ -23,14 +24,13 @@ deleted DDS entity behind in a wait set, or the next wait or shutdown fails.
 import importlib
 import time
 
-import pytest
-
 from dgm_robot.ros import rclpy_compat
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.clock import Clock, ClockType
 from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
 from dgm_robot.ros.dds.node import Node
+import pytest
 
 String = msgs.std_msgs.msg.String
 

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The DDS runtime's message classes put exactly rosbag2's CDR bytes on the wire.
+"""
+The DDS runtime's message classes put exactly rosbag2's CDR bytes on the wire.
 
 For each type the nodes use, a randomly filled rosbags message is serialised by rosbags; the
 runtime's class must decode it, re-encode it to the same bytes with its fast codec, and Cyclone's
@@ -23,14 +24,13 @@ announces describes the data that is actually sent).
 
 import dataclasses
 
+from dgm_robot.msg_defs import typestore
+from dgm_robot.ros.dds import get_message, msgs
+from dgm_robot.ros.dds.message_types import dds_type_name, MessageTypeError, MessageValueError
 import numpy as np
 import pytest
 from rosbags.interfaces import Nodetype
 from rosbags.serde.utils import ndtype
-
-from dgm_robot.msg_defs import typestore
-from dgm_robot.ros.dds import get_message, msgs
-from dgm_robot.ros.dds.message_types import dds_type_name, MessageTypeError, MessageValueError
 
 NODE_TYPES = [
     'sensor_msgs/msg/Image', 'sensor_msgs/msg/CompressedImage', 'nav_msgs/msg/Odometry',

@@ -16,8 +16,6 @@
 """Name resolution, `--ros-args` parsing and QoS mapping of the DDS runtime follow rcl/rclpy."""
 
 from cyclonedds.qos import Policy
-import pytest
-
 from dgm_robot.ros.dds.names import (
     dds_topic_name, expand_topic_name, InvalidNameError, NameResolver, normalize_namespace,
     parse_ros_args, remove_ros_args, RosArgumentError)
@@ -25,6 +23,7 @@ from dgm_robot.ros.dds.qos import (
     as_profile, DurabilityPolicy, HistoryPolicy, InvalidQoSProfileException, qos_profile_default,
     qos_profile_sensor_data, qos_profile_system_default, QoSProfile, ReliabilityPolicy,
     to_dds_qos)
+import pytest
 
 
 @pytest.mark.parametrize('name, node, namespace, expected', [

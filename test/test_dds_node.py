@@ -17,14 +17,13 @@
 
 import io
 
-import pytest
-
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.clock import ClockType, Duration, Time
 from dgm_robot.ros.dds.context import NotInitializedError
 from dgm_robot.ros.dds.logger import RcutilsLogger
 from dgm_robot.ros.dds.node import Node
+import pytest
 
 
 @pytest.fixture

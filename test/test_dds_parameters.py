@@ -15,8 +15,6 @@
 
 """Node parameters of the DDS runtime: declared, overridden, validated and refused as in rclpy."""
 
-import pytest
-
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.parameters import (
@@ -24,6 +22,7 @@ from dgm_robot.ros.dds.parameters import (
     InvalidParameterValueException, load_params_file, Parameter,
     ParameterAlreadyDeclaredException, ParameterDescriptor, ParameterNotDeclaredException,
     ParameterUninitializedException, SetParametersResult)
+import pytest
 
 PARAMS_YAML = """
 /**:

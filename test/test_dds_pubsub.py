@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Topics, timers, simulated time and signals of the DDS runtime, on the loopback interface only.
+"""
+Topics, timers, simulated time and signals of the DDS runtime, on the loopback interface only.
 
 Every test runs in its own ROS_DOMAIN_ID with Cyclone restricted to 127.0.0.1 (no multicast), and
 checks Cyclone's own trace to prove that no other interface was selected.
@@ -26,9 +27,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-import pytest
-
 from dgm_robot.ros.dds import api as rclpy
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.context import domain_id_from_env
@@ -37,6 +35,8 @@ from dgm_robot.ros.dds.loopback import loopback_config
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.qos import (
     DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy)
+import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 Image = msgs.sensor_msgs.msg.Image

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Bytes that do not decode (a string that is not UTF-8, bad CDR) are skipped, never fatal.
+"""
+Bytes that do not decode (a string that is not UTF-8, bad CDR) are skipped, never fatal.
 
 Raw Cyclone writers on loopback (test/conftest.py) send samples whose bytes were altered after
 serialising, then good ones; the subscription must skip and count the bad ones, log once, and
@@ -20,10 +21,6 @@ deliver the good ones; a node fed such a latent keeps filtering.
 """
 
 from cyclonedds.pub import DataWriter
-import numpy as np
-import pytest
-from ros_probe import header_seconds, Probe, rgb_frame, stamp, unique_namespace
-
 from dgm_robot.conversions.image import array_to_32fc2, make_image
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.context import default_context
@@ -31,6 +28,9 @@ from dgm_robot.ros.dds.message_types import UndecodableSample
 from dgm_robot.ros.dds.names import dds_topic_name
 from dgm_robot.ros.dds.qos import to_dds_qos
 from dgm_robot.ros.qos import LATCHED, RELIABLE
+import numpy as np
+import pytest
+from ros_probe import header_seconds, Probe, rgb_frame, stamp, unique_namespace
 
 Image = msgs.sensor_msgs.msg.Image
 String = msgs.std_msgs.msg.String

@@ -12,20 +12,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Absurd latents, absurd stamps and numerical failures neither poison nor wedge the filter.
+"""
+Absurd latents, absurd stamps and numerical failures neither poison nor wedge the filter.
 
 Each case sends the bad input, then good input, and checks the filter (and the world_model node
 over DDS) still answers with finite states and predictions.
 """
 
+from dgm_robot.pipeline import BadInput, Filter
+from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, NumericalFailure
 import numpy as np
 import pytest
 from ros_probe import header_seconds
 from test_nodes_world_model import send, world_model  # noqa: F401 (a fixture)
 import torch
-
-from dgm_robot.pipeline import BadInput, Filter
-from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, NumericalFailure
 
 CONTROL = np.zeros(2, np.float32)
 FAR_FUTURE = 2.0 ** 31 - 1
@@ -50,7 +50,8 @@ def assert_finite(res):
 
 
 def test_a_huge_finite_latent_is_refused_and_later_predictions_stay_finite():
-    """A latent near 1e38 is refused with a reason; a 1 s gap later the filter still works.
+    """
+    A latent near 1e38 is refused with a reason; a 1 s gap later the filter still works.
 
     The shipped model, which 1e38 drove to NaN predictions and then a LinAlgError.
     """

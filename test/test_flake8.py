@@ -12,25 +12,62 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Code style: ament_flake8 where ament is installed, else plain flake8 with the same rules."""
+"""
+Code style as `colcon test` checks it: ament_flake8 where installed, else flake8 with its rules.
 
+ament_flake8 reads its own configuration and never setup.cfg, so setup.cfg holds exactly that
+configuration: a rule only the project's own flake8 knew would pass here and fail under colcon.
+"""
+
+import configparser
+from pathlib import Path
 import subprocess
 import sys
 
+from conftest import REPO
 import pytest
 
-from conftest import REPO
+# ament_flake8/configuration/ament_flake8.ini (ament_lint, Jazzy), less its output options
+AMENT_FLAKE8_RULES = {
+    'extend-ignore': 'B902,C816,D100,D101,D102,D103,D104,D105,D106,D107,D203,D212,D404,I202',
+    'import-order-style': 'google',
+    'max-line-length': '99',
+}
+OUTPUT_OPTIONS = {'show-source', 'statistics'}
+WHERE_TO_LOOK = {'exclude'}
+
+
+def _flake8_section(path):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    return dict(parser['flake8'])
+
+
+@pytest.mark.linter
+def test_setup_cfg_checks_what_ament_flake8_checks():
+    """setup.cfg's flake8 rules are ament_flake8's, no more and no fewer."""
+    ours = _flake8_section(REPO / 'setup.cfg')
+    rules = {k: v for k, v in ours.items() if k not in WHERE_TO_LOOK}
+    assert rules == AMENT_FLAKE8_RULES
+
+
+@pytest.mark.linter
+def test_pinned_rules_are_the_installed_ament_flake8s():
+    """Where ament_flake8 is installed, its configuration is the one pinned here."""
+    ament_flake8 = pytest.importorskip('ament_flake8', reason='ament_flake8 not installed')
+    ini = Path(ament_flake8.__file__).parent / 'configuration' / 'ament_flake8.ini'
+    installed = _flake8_section(ini)
+    assert {k: v for k, v in installed.items() if k not in OUTPUT_OPTIONS} == AMENT_FLAKE8_RULES
 
 
 @pytest.mark.linter
 def test_flake8():
-    """The package, tests and benchmarks pass flake8 (ROS style: 99 columns, single quotes)."""
+    """The package, tests, benchmarks and launch files pass flake8 (99 columns, single quotes)."""
     try:
         from ament_flake8.main import main_with_errors
     except ImportError:
-        proc = subprocess.run(
-            [sys.executable, '-m', 'flake8', 'dgm_robot', 'test', 'bench', 'launch', 'setup.py'],
-            cwd=REPO, capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, '-m', 'flake8', '.'],
+                              cwd=REPO, capture_output=True, text=True)
         assert proc.returncode == 0, f'flake8 found problems:\n{proc.stdout}{proc.stderr}'
     else:
         rc, errors = main_with_errors(argv=[])

@@ -12,18 +12,18 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The lean k-step forecast equals KalmanSSM.forecast's step-by-step one, bit for bit.
+"""
+The lean k-step forecast equals KalmanSSM.forecast's step-by-step one, bit for bit.
 
 world_model forecasts every frame; the lean pass keeps only the mean chain in the loop, and
 must not change a single value the nodes publish.
 """
 
+from dgm_robot.models.world_model import forecast, load_default_model, WorldModel
+from dgm_robot.pipeline.filter import Filter
 import numpy as np
 import pytest
 import torch
-
-from dgm_robot.models.world_model import forecast, load_default_model, WorldModel
-from dgm_robot.pipeline.filter import Filter
 
 
 def advanced_state(model, rng, steps=6):

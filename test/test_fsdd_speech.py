@@ -19,15 +19,14 @@ from pathlib import Path
 import re
 import shutil
 
-import numpy as np
-import pytest
-
 from dgm_robot.serket.acoustic_words import AcousticWords
 from dgm_robot.serket.datasets import from_sequence
 from dgm_robot.serket.evaluation import purity
 from dgm_robot.sim import load_layout, simulate_sequence
 from dgm_robot.sim.fsdd_speech import SpokenDigits
 from dgm_robot.sim.speech import read_wav
+import numpy as np
+import pytest
 
 ROOMS = [r.name for r in load_layout('house4').rooms]
 TOUR = dict(steps=2000, seed=0, teacher_prob=1.0)   # about 16 utterances, a few seconds
@@ -90,7 +89,8 @@ def test_missing_speakers_digits_and_rooms_are_named(fsdd, tmp_path):
 
 
 def audio_tour(fsdd, speaker):
-    """Return (speech, sequence, audio-mode ConceptData, (word, true room) per utterance).
+    """
+    Return (speech, sequence, audio-mode ConceptData, (word, true room) per utterance).
 
     The word is the heaviest in the utterance's message (events hold one utterance each).
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The DDS executor sleeps between events, and nodes handle frames without polling timers.
+"""
+The DDS executor sleeps between events, and nodes handle frames without polling timers.
 
 A node with only a timer (sim_world) used to spin a core: Cyclone returns at once from a wait
 on an empty wait set. Nodes used to look for a parked frame every 10 ms; now the subscription
@@ -21,13 +22,12 @@ callback parks it and a guard condition has the executor process it, newest firs
 
 import time
 
-import pytest
-
 from dgm_robot.ros.dds import msgs
 from dgm_robot.ros.dds.executor import SingleThreadedExecutor
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.flow import LatestFrame
 from dgm_robot.ros.qos import RELIABLE
+import pytest
 
 String = msgs.std_msgs.msg.String
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Compressed images are sized from their header and refused above the pixel limit undecoded.
+"""
+Compressed images are sized from their header and refused above the pixel limit undecoded.
 
 A 0.4 MB PNG decoding to 12 000 x 12 000 cost 3.7 GB and 9.8 s (issue 19). Headers here are
 patched to claim a huge size (decoding them would fail or explode; refusal must come first).
@@ -22,13 +23,12 @@ Large frames are shrunk as uint8 before they become float; the latent barely mov
 from types import SimpleNamespace
 
 import cv2
-import numpy as np
-import pytest
-from ros_probe import rgb_frame
-
 from dgm_robot.conversions import ConversionError
 from dgm_robot.conversions.image import compressed_size, compressed_to_rgb
 from dgm_robot.models.vae import frames_to_tensor
+import numpy as np
+import pytest
+from ros_probe import rgb_frame
 
 
 def encoded(rgb, ext, params=()):

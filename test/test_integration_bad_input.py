@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Node processes fed bad input over DDS say so in their output and keep publishing.
+"""
+Node processes fed bad input over DDS say so in their output and keep publishing.
 
 vae_encoder and concept_learner run as their own processes (started as `dgm-robot launch`
 would, in a namespace); the test publishes a wrong-encoding image, a truncated image and NaN
@@ -21,15 +22,14 @@ audio among good frames and reads the children's output.
 
 import time
 
-from integration import Listener, model_path, params_file, process_group
-import numpy as np
-import pytest
-from ros_probe import rgb_frame, start_ros
-
 from dgm_robot.conversions import seconds_to_stamp
 from dgm_robot.conversions.audio import audio_info_fields
 from dgm_robot.conversions.image import make_image
 from dgm_robot.launch_table import node_commands
+from integration import Listener, model_path, params_file, process_group
+import numpy as np
+import pytest
+from ros_probe import rgb_frame, start_ros
 
 pytestmark = pytest.mark.slow
 NS = '/bad_input'

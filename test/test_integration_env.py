@@ -17,9 +17,8 @@
 
 import os
 
-from integration import child_env, runtime_name
-
 from conftest import REPO
+from integration import child_env, runtime_name
 
 
 def test_child_pythonpath_keeps_ros_entries():

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The whole stack as separate processes: sim_world -> vae_encoder -> world_model, concept_learner.
+"""
+The whole stack as separate processes: sim_world -> vae_encoder -> world_model, concept_learner.
 
 Started as `dgm-robot launch --sim` starts it, on this run's domain over loopback DDS. The test
 process checks what arrives on the wire (types, 32FC2 shapes, stamps carried from the camera),
@@ -23,15 +24,14 @@ learner to see its places come back from the state file.
 import signal
 import time
 
-from integration import header_ns, Listener, model_path, params_file, process_group
-import numpy as np
-import pytest
-from ros_probe import start_ros
-
 from dgm_robot.data.sim_messages import EPOCH
 from dgm_robot.launch_table import node_commands
 from dgm_robot.models.world_model import DEFAULT_MODEL
 from dgm_robot.sim import load_layout
+from integration import header_ns, Listener, model_path, params_file, process_group
+import numpy as np
+import pytest
+from ros_probe import start_ros
 
 pytestmark = pytest.mark.slow
 LAYOUT = 'house4'
@@ -165,7 +165,8 @@ def test_unknown_place_name_gives_no_goal(stack):
 
 
 def test_named_place_gives_a_goal_inside_that_room(stack):
-    """After a tour on which the teacher named every room, a room named again has its goal inside.
+    """
+    After a tour on which the teacher named every room, a room named again has its goal inside.
 
     An untrained VAE (before the default model ships) gives the learner no visual cue to tell
     rooms apart, so it may keep one concept for the whole house; then only the goal's arrival

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""`dgm-robot launch` starts what the launch files start, wired the same; processes are managed.
+"""
+`dgm-robot launch` starts what the launch files start, wired the same; processes are managed.
 
 The launch files cannot run here (no ROS), so they are parsed: their nodes, arguments, parameter
 overrides and remappings must equal dgm_robot.launch_table's, and the command lines built from the
@@ -24,12 +25,11 @@ import io
 import sys
 import types
 
-import pytest
-
 from conftest import REPO
 from dgm_robot import launch_table
 from dgm_robot.launch_processes import ProcessGroup
 from dgm_robot.ros.dds.names import NameResolver, parse_ros_args
+import pytest
 
 
 def launch_tree(name):
@@ -38,7 +38,8 @@ def launch_tree(name):
 
 
 def value_of(node, names=None):
-    """Return a launch expression as table text: cfg['x'], LaunchConfiguration('x') -> '{x}'.
+    """
+    Return a launch expression as table text: cfg['x'], LaunchConfiguration('x') -> '{x}'.
 
     `names` maps local variable names to the expressions assigned to them.
     """

@@ -15,14 +15,13 @@
 """Maps in map_server's format and as OccupancyGrid messages read back cell for cell."""
 
 import cv2
-import numpy as np
-import pytest
-
 from dgm_robot.cli import main
 from dgm_robot.mapping import grid_from_message, grid_message, MapFormatError, read_map
 from dgm_robot.mapping import write_map
 from dgm_robot.mapping.synthetic import room_block
 from dgm_robot.msg_defs import typestore
+import numpy as np
+import pytest
 
 
 @pytest.fixture
@@ -44,7 +43,8 @@ def test_yaml_and_pgm_round_trip(block, tmp_path):
 
 
 def test_negate_and_bare_image(tmp_path):
-    """negate: 1 swaps black and white; a bare PGM is read trinary (205 unknown) at a resolution.
+    """
+    negate: 1 swaps black and white; a bare PGM is read trinary (205 unknown) at a resolution.
 
     Image rows run top down, map rows bottom up: image row 1 is map row 0.
     """

@@ -14,15 +14,14 @@
 
 """Room segmentation finds the simulator's rooms and doors, and its parameters do what they say."""
 
-import numpy as np
-import pytest
-from sklearn.metrics import adjusted_rand_score
-
 from dgm_robot.mapping import GridMap, segment_map, SegmentParams
 from dgm_robot.mapping.synthetic import room_block
 from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
 from dgm_robot.sim.scene import wall_boxes
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
 
 DOOR_TOLERANCE = 0.15  # metres between a found doorway's centre and the layout's door centre
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Node classes must not reuse rclpy.Node's own attribute names (sim_world died of it on Jazzy).
+"""
+Node classes must not reuse rclpy.Node's own attribute names (sim_world died of it on Jazzy).
 
 The scan reads the package's sources, so it runs on any machine; the DDS runtime's Node refuses
 the same names when a node assigns them, so the node tests catch them too.
@@ -20,11 +21,10 @@ the same names when a node assigns them, so the node tests catch them too.
 
 import ast
 
-import pytest
-
 from conftest import REPO
 from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.node_attributes import RESERVED
+import pytest
 
 NODE_BASES = {'Node', 'LifecycleNode'}
 

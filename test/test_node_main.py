@@ -13,17 +13,17 @@
 # limitations under the License.
 
 
-"""node_main's shutdown path: a callback caught by the shutdown a signal began is no failure.
+"""
+node_main's shutdown path: a callback caught by the shutdown a signal began is no failure.
 
 On a real Jazzy, Ctrl-C ended world_model with `RCLError: publisher's context is invalid` and
 status 1: the signal shut the context down and a timer still ran and published. Here a timer
 shuts the context down itself and then fails as that publish does.
 """
 
-import pytest
-
 from dgm_robot.ros.node_main import node_name, run_node
 from dgm_robot.ros.rclpy_compat import Node
+import pytest
 
 
 class RacingNode(Node):

@@ -12,18 +12,18 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The three perception nodes wired by their relative names in one namespace, camera to place.
+"""
+The three perception nodes wired by their relative names in one namespace, camera to place.
 
 This is what dgm_robot.launch.py starts: the encoder's ~/latent must reach the world model and
 the concept learner as vae_encoder/latent, the world model's ~/prediction the concept learner as
 world_model/prediction, and every output must carry the stamp of the camera frame behind it.
 """
 
+from dgm_robot.conversions.image import make_image
 import pytest
 from ros_probe import (
     header_seconds, Probe, rgb_frame, small_model, stamp, start_ros, unique_namespace)
-
-from dgm_robot.conversions.image import make_image
 
 
 @pytest.fixture

@@ -19,12 +19,11 @@ import subprocess
 import sys
 import time
 
+from conftest import REPO
+from dgm_robot.conversions.image import array_to_32fc2
 import numpy as np
 import pytest
 from ros_probe import header_seconds, Probe, rgb_frame, small_model, stamp, unique_namespace
-
-from conftest import REPO
-from dgm_robot.conversions.image import array_to_32fc2
 
 ROOMS = {'kitchen': (4.0, 1.0), 'bedroom': (-3.0, 2.0)}
 

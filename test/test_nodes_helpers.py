@@ -17,12 +17,11 @@
 import time
 from types import SimpleNamespace
 
+from dgm_robot.ros.flow import LatestFrame, sec_to_stamp, stamp_to_sec, StampThrottle
+from dgm_robot.ros.parameter_table import CONCEPT_LEARNER, Param, VAE_ENCODER, WORLD_MODEL
 import numpy as np
 import pytest
 from ros_probe import import_or_skip
-
-from dgm_robot.ros.flow import LatestFrame, sec_to_stamp, stamp_to_sec, StampThrottle
-from dgm_robot.ros.parameter_table import CONCEPT_LEARNER, Param, VAE_ENCODER, WORLD_MODEL
 
 
 def test_latest_frame_keeps_the_newest_and_counts_the_dropped():

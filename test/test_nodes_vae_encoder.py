@@ -16,11 +16,10 @@
 
 import time
 
+from dgm_robot.conversions.image import array_from_32fc2, make_compressed_image, make_image
 import numpy as np
 import pytest
 from ros_probe import header_seconds, Probe, rgb_frame, stamp, unique_namespace
-
-from dgm_robot.conversions.image import array_from_32fc2, make_compressed_image, make_image
 
 
 @pytest.fixture

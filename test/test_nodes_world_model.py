@@ -14,11 +14,10 @@
 
 """The world_model node over DDS: state and K x D predictions stamped like their latent."""
 
+from dgm_robot.conversions.image import array_from_32fc2, array_to_32fc2
 import numpy as np
 import pytest
 from ros_probe import header_seconds, Probe, rgb_frame, stamp, unique_namespace
-
-from dgm_robot.conversions.image import array_from_32fc2, array_to_32fc2
 
 
 @pytest.fixture(scope='module')

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""package.xml declares what the code imports under rclpy, and nothing it does not use.
+"""
+package.xml declares what the code imports under rclpy, and nothing it does not use.
 
 On a real Jazzy, concept_learner failed to import without audio_common_msgs, and sim.launch.py
 started rviz2 by default although nothing declared it; cv_bridge was declared and never used.

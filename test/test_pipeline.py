@@ -14,12 +14,11 @@
 
 """The ROS-free pipeline stages behave as the nodes rely on: shapes, stamps, bad input, resume."""
 
+from dgm_robot.models.world_model import WorldModel
+from dgm_robot.pipeline import BadInput, Encoder, Filter, OutOfOrderStamp
 import numpy as np
 import pytest
 import torch
-
-from dgm_robot.models.world_model import WorldModel
-from dgm_robot.pipeline import BadInput, Encoder, Filter, OutOfOrderStamp
 
 
 @pytest.fixture(scope='module')

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Will `ros2 launch` work? Executables, parameters, installed files and names, checked offline.
+"""
+Will `ros2 launch` work? Executables, parameters, installed files and names, checked offline.
 
 Launch files, the parameter file, setup.py and the nodes are written by different hands; these
 checks catch the mismatches (a renamed executable, a parameter with another type, a file not
@@ -25,13 +26,12 @@ import os
 from pathlib import Path
 import runpy
 
+from conftest import REPO
+from dgm_robot.ros.parameter_table import NODE_PARAMETERS, type_name
 import pytest
 from ros_probe import import_or_skip, small_model, start_ros, unique_namespace
 import setuptools
 import yaml
-
-from conftest import REPO
-from dgm_robot.ros.parameter_table import NODE_PARAMETERS, type_name
 
 NODE_CLASSES = {
     'vae_encoder': ('dgm_robot.ros.vae_encoder_node', 'VaeEncoderNode'),
@@ -65,7 +65,8 @@ NODE_METHODS = ['create_publisher', 'create_subscription', 'create_timer', 'decl
 
 
 def launch_executables():
-    """Return {executable: launch file name} for every node the launch files start.
+    """
+    Return {executable: launch file name} for every node the launch files start.
 
     Finds Node(executable='x') and calls like node('x', ...) of a local helper that has an
     `executable` parameter, as dgm_robot.launch.py uses.

@@ -14,15 +14,14 @@
 
 """SERKET modules on planted structure: GMM, CRP growth, MLDA topics, Markov model, VAE adapter."""
 
-import numpy as np
-import pytest
-from sklearn.metrics import adjusted_rand_score
-
 from dgm_robot.serket.gmm import GMM
 from dgm_robot.serket.markov import MarkovModel
 from dgm_robot.serket.mlda import MLDA
 from dgm_robot.serket.module import Graph, ObservationSource
 from dgm_robot.serket.vae_adapter import VAEAdapter
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
 
 
 def three_clusters(n_per=40, seed=0):

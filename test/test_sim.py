@@ -20,16 +20,15 @@ import sys
 import types
 
 import cv2
-import numpy as np
-import pytest
-from sklearn.linear_model import LogisticRegression
-import yaml
-
 from dgm_robot.data.sequence import Sequence
 from dgm_robot.sim import LayoutError, load_layout, simulate_sequence, SimWorld
 from dgm_robot.sim.drive import DriveLimits
 from dgm_robot.sim.layout import available_layouts, find_layout
 from dgm_robot.sim.speech import read_wav, ShippedSpeech
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+import yaml
 
 ROBOT_RADIUS = 0.15
 

@@ -16,15 +16,14 @@
 
 import contextlib
 
-from ros_probe import Probe, unique_namespace
-from rosbags.rosbag2 import Reader
-
 from dgm_robot.data.record import BagRecorder
 from dgm_robot.mapping import grid_from_message, segment_map
 from dgm_robot.msg_defs import typestore
 from dgm_robot.ros.qos import MAP
 from dgm_robot.ros.sim_world_node import SimWorldNode
 from dgm_robot.sim import SimWorld
+from ros_probe import Probe, unique_namespace
+from rosbags.rosbag2 import Reader
 
 
 def test_map_reaches_a_late_subscriber(ros):

@@ -16,15 +16,14 @@
 
 import contextlib
 
-import numpy as np
-import pytest
-from ros_probe import header_seconds, Probe, unique_namespace
-import yaml
-
 from conftest import REPO
 from dgm_robot.data.sim_messages import EPOCH
 from dgm_robot.ros.parameter_table import type_name
 from dgm_robot.ros.sim_world_node import SIM_WORLD, SimWorldNode, timer_period
+import numpy as np
+import pytest
+from ros_probe import header_seconds, Probe, unique_namespace
+import yaml
 
 PARAMS = {'teacher_prob': 1.0, 'realtime_factor': 0.0, 'publish_clock': True, 'seed': 2}
 

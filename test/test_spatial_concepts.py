@@ -14,10 +14,6 @@
 
 """The online spatial-concept learner: places, names, goals, bad input, saved state, albertB."""
 
-import numpy as np
-import pytest
-from sklearn.metrics import adjusted_rand_score
-
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.serket.datasets import load_albertb, synthetic_rooms
 from dgm_robot.serket.evaluation import run_batch_baseline, run_online
@@ -25,6 +21,9 @@ from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptC
                                                SpatialConceptModel, STATE_KIND, STATE_VERSION,
                                                UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, save_state, StateFileError
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
 
 
 def stream(model, data, start=0, stop=None):
@@ -334,7 +333,8 @@ def test_albertb_all_modalities_beat_the_best_single_one(shared_data):
 
 
 def _two_room_visit(block_moves, seed):
-    """Return the fraction of each room's events given its name's concept (room A, room B).
+    """
+    Return the fraction of each room's events given its name's concept (room A, room B).
 
     The robot walks from room A into room B; B is named only ten events after the door, so
     single-site Gibbs keeps B's first events in A's concept (each is held by the others).
@@ -360,7 +360,8 @@ def test_block_moves_relabel_a_visit_named_late():
 
 
 def test_block_probability_is_the_chain_rule_of_single_events(rooms):
-    """A block move's closed form equals adding the block's events one at a time.
+    """
+    A block move's closed form equals adding the block's events one at a time.
 
     Up to the block's position likelihood, which is the same for every concept (the events keep
     their Gaussians) and so left out of the closed form.

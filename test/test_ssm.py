@@ -16,12 +16,11 @@
 
 import math
 
+from dgm_robot.models import kalman
+from dgm_robot.models.ssm import KalmanSSM, NOISE_FLOOR
 import numpy as np
 import pytest
 import torch
-
-from dgm_robot.models import kalman
-from dgm_robot.models.ssm import KalmanSSM, NOISE_FLOOR
 
 A = np.array([[0.99, 0.1, 0.0], [-0.1, 0.99, 0.0], [0.0, 0.0, 0.9]])
 B = np.array([[0.1], [0.0], [0.2]])

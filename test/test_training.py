@@ -14,15 +14,14 @@
 
 """Tests of training, resume, the online WorldModel API and checkpoint error handling."""
 
-import numpy as np
-import pytest
-import torch
-
 from dgm_robot.models.bouncing_ball import as_sequences, bouncing_balls
 from dgm_robot.models.checkpoint import CheckpointError, load_checkpoint
 from dgm_robot.models.training import train_world_model, TrainConfig
 from dgm_robot.models.vae import FrameError
 from dgm_robot.models.world_model import InputError, WorldModel
+import numpy as np
+import pytest
+import torch
 
 BALL = dict(image_size=32, channels=1, latent_dim=2, likelihood='bernoulli', state_dim=4,
             hidden_dim=8)

@@ -19,9 +19,8 @@ import importlib.util
 import subprocess
 import sys
 
-import pytest
-
 from conftest import REPO
+import pytest
 
 
 @pytest.mark.linter
@@ -29,7 +28,8 @@ from conftest import REPO
                     reason='mypy is not installed (pip install -e .[test])')
 @pytest.mark.parametrize('package', ['dgm_robot/serket', 'dgm_robot/pipeline'])
 def test_mypy_is_clean(package):
-    """The package checks; every function of serket/ is typed (disallow_untyped_defs).
+    """
+    The package checks; every function of serket/ is typed (disallow_untyped_defs).
 
     One package per run, so a failure names the package it is in.
     """

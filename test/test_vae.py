@@ -14,12 +14,11 @@
 
 """Tests of the convolutional VAE: shapes, input checks and that training raises the ELBO."""
 
+from dgm_robot.models.bouncing_ball import bouncing_balls
+from dgm_robot.models.vae import FrameError, frames_to_tensor, tensor_to_frames, VAE
 import numpy as np
 import pytest
 import torch
-
-from dgm_robot.models.bouncing_ball import bouncing_balls
-from dgm_robot.models.vae import FrameError, frames_to_tensor, tensor_to_frames, VAE
 
 
 def test_shapes_for_rgb_and_binary_models():

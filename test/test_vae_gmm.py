@@ -16,17 +16,17 @@
 
 import copy
 
+from dgm_robot.models.vae import VAE
+from dgm_robot.serket.vae_gmm import train_vae_gmm, VAETrainer
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 import torch
 
-from dgm_robot.models.vae import VAE
-from dgm_robot.serket.vae_gmm import train_vae_gmm, VAETrainer
-
 
 def blobs(n, seed, size=16):
-    """Return n noisy images (n, size, size, 3) of a blob and its class (n,) in 0..2.
+    """
+    Return n noisy images (n, size, size, 3) of a blob and its class (n,) in 0..2.
 
     The class sets the blob's mean position and colour; both are jittered so much that the
     classes overlap, and the blob's radius varies regardless of class.
@@ -82,7 +82,8 @@ def test_bad_arguments_are_rejected():
 
 
 def test_mutual_learning_finds_the_classes_at_least_as_well_as_the_vae_alone():
-    """Same seed, weights and epochs: the loop's clusters match the classes no worse.
+    """
+    Same seed, weights and epochs: the loop's clusters match the classes no worse.
 
     Measured (seed 0): VAE alone then GMM ARI 0.56, VAE + GMM in 3 rounds ARI 0.67. Over seeds
     0-5 the loop was better in 5 of 6 (mean 0.58 against 0.51).

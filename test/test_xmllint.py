@@ -16,9 +16,8 @@
 
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from conftest import REPO
+import pytest
 
 
 @pytest.mark.linter
