@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Launch the simulated robot world together with the perception stack, and RViz on request.
+"""
+Launch the simulated robot world together with the perception stack, and RViz on request.
 
 rviz2 is not a dependency of the package: with `rviz:=true` on a machine without it the launch
 fails to start it and leaves the other nodes running, so it is off unless asked for.
