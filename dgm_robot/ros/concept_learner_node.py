@@ -32,7 +32,7 @@ import time
 from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs
 from dgm_robot.ros.concept_feed import ConceptFeed
-from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
+from dgm_robot.ros.diagnostics import clipped, NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import rows_from_image
 from dgm_robot.ros.nav2_goals import Nav2Goals
@@ -55,6 +55,9 @@ Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
 TFMessage = msgs.tf2_msgs.msg.TFMessage
 
+# characters of the longest name ~/navigate_to looks up; a longer one is refused unread
+MAX_PLACE_NAME_CHARS = 256
+
 
 class ConceptLearnerNode(Node):
     """Learns spatial concepts from latents, positions and words; see the module docstring."""
@@ -66,7 +69,8 @@ class ConceptLearnerNode(Node):
         self.concepts = Concepts(preset=p['preset'], state_path=p['state_path'],
                                  use_words=p['use_words'], use_audio=p['use_audio'],
                                  learn_without_position=p['learn_without_position'],
-                                 max_pose_age=p['max_pose_age'])
+                                 max_pose_age=p['max_pose_age'],
+                                 robot_radius=p['robot_radius'])
         if self.concepts.load_message:  # resumed (version bumped) or a bad file set aside
             log = self.get_logger().info if self.concepts.version else self.get_logger().warning
             log(self.concepts.load_message)
@@ -120,6 +124,7 @@ class ConceptLearnerNode(Node):
         self.concepts.use_words = proposed['use_words']
         self.concepts.use_audio = proposed['use_audio']
         self.concepts.learn_without_position = proposed['learn_without_position']
+        self.concepts.robot_radius = proposed['robot_radius']
         self.feed.map_frame = proposed['map_frame']
         if 'map_frame' in changed:
             self._publish_places(self.get_clock().now().to_msg(), proposed['map_frame'])
@@ -173,11 +178,20 @@ class ConceptLearnerNode(Node):
 
     def _on_navigate_to(self, msg):
         name = msg.data.strip()
-        goal = self.concepts.goal_for(name)
+        if len(name) > MAX_PLACE_NAME_CHARS:
+            self.skips.skip('navigate_to', ValueError(
+                f'a name of {len(name)} characters is longer than any place name '
+                f'({MAX_PLACE_NAME_CHARS}): {clipped(name, 40)!r}'))
+            return
+        try:
+            goal = self.concepts.goal_for(name)
+        except Exception as err:  # noqa: B902 - a failed lookup must not end the node
+            self.skips.skip('navigate_to', err, level='error')
+            return
         if goal is None:
             known = ', '.join(sorted(self.concepts.names().values())) or 'none yet'
-            self.get_logger().info(f'navigate_to: no place is named {name!r}; known places: '
-                                   f'{known}')
+            self.get_logger().info(f'navigate_to: no place is named {clipped(name)!r}; '
+                                   f'known places: {clipped(known)}')
             return
         x, y, _ = goal
         pose = PoseStamped()
@@ -186,7 +200,7 @@ class ConceptLearnerNode(Node):
         pose.pose.position.x, pose.pose.position.y = float(x), float(y)
         pose.pose.orientation.w = 1.0
         self._goal_pub.publish(pose)
-        self.get_logger().info(f'navigate_to {name!r}: goal ({x:.2f}, {y:.2f}) in '
+        self.get_logger().info(f'navigate_to {clipped(name)!r}: goal ({x:.2f}, {y:.2f}) in '
                                f'{pose.header.frame_id}')
         if self._nav2 is not None:
             self._nav2.send(pose)
@@ -267,7 +281,8 @@ class ConceptLearnerNode(Node):
                   'regions': len(self.concepts.regions()), 'version': self.concepts.version,
                   'position_source': self.concepts.positions.source,
                   'preset': self.concepts.settings.preset,
-                  'state_path': self.params['state_path'] or '(not saved)'}
+                  'state_path': self.params['state_path'] or '(not saved)',
+                  **self.skips.counts}
         return '; '.join(problems), 'spatial concepts', values
 
 

@@ -12,53 +12,80 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What a node tells operators about itself: /diagnostics reports and skipped-input log lines.
+"""
+What a node tells operators about itself: /diagnostics reports and skipped-input log lines.
 
-Skipped input is logged per kind (the error text with its numbers masked): the first one at once,
-later ones at most every few seconds with a count, because rclpy's `once` and throttle options key
-on the calling line and would merge different problems reported from one place.
+Skipped input is logged per reason: the error's type and text with quoted values and numbers
+masked, so whatever a peer put in a message never makes a new reason (300 distinct bad encodings
+are one reason). The first of a reason is logged at once, later ones at most every few seconds
+with a count, and every reason's count goes into /diagnostics. rclpy's `once` and throttle
+options key on the calling line and would merge different problems reported from one place.
+Text from the wire is clipped before it reaches a log line.
 """
 
 import re
 import time
 
-import numpy as np
-
 from dgm_robot.ros.rclpy_compat import msgs
+import numpy as np
 
 DiagnosticArray = msgs.diagnostic_msgs.msg.DiagnosticArray
 DiagnosticStatus = msgs.diagnostic_msgs.msg.DiagnosticStatus
 KeyValue = msgs.diagnostic_msgs.msg.KeyValue
 
-_NUMBERS = re.compile(r'\d+(?:\.\d+)?')
-_MAX_KINDS = 256
+# quoted values (Python reprs, where wire strings appear) and numbers, masked in reasons
+_VARIABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+(?:\.\d+)?")
+# reasons kept per source; beyond them, new ones are counted under one 'other problems' reason
+_MAX_REASONS = 16
+# characters of a reason, and of any wire text, that reach a log line or a diagnostics key
+REASON_CHARS = 120
+CLIP_CHARS = 200
+
+
+def clipped(text, limit=CLIP_CHARS):
+    """Return `text` cut to `limit` characters, saying how long it was (log lines stay short)."""
+    text = str(text)
+    return text if len(text) <= limit else f'{text[:limit]}... ({len(text)} characters)'
+
+
+def reason_of(err):
+    """Return the reason of a skip: the error's type and text, values masked and clipped."""
+    return clipped(f'{type(err).__name__}: {_VARIABLE.sub("#", str(err))}', REASON_CHARS)
 
 
 class SkipLog:
-    """Logs skipped inputs once per kind, then at most every `period` s with a count."""
+    """Counts skipped inputs by reason and logs each reason once per `period` s with a count."""
 
     def __init__(self, logger, period=10.0):
         self._logger = logger
         self._period = period
-        self._kinds = {}  # kind -> [monotonic time of the last line, skips since then]
+        self._reasons = {}  # (source, reason) -> [monotonic time of the last line, skips since]
+        self.counts = {}    # 'skipped <source>: <reason>' -> skips since start
         self.total = 0
-        self.recent = 0  # since the last diagnostics report
+        self.recent = 0     # since the last diagnostics report
+
+    def _key(self, source, err):
+        reason = reason_of(err)
+        if (source, reason) not in self._reasons and sum(
+                1 for known, _ in self._reasons if known == source) >= _MAX_REASONS:
+            reason = 'other problems'
+        return source, reason
 
     def skip(self, source, err, level='warning'):
-        """Count a skipped `source` message and log why, unless this kind was logged lately."""
+        """Count a skipped `source` message and log why, unless its reason was logged lately."""
         self.total += 1
         self.recent += 1
-        kind = (source, type(err).__name__, _NUMBERS.sub('#', str(err)))
+        key = self._key(source, err)
+        label = f'skipped {key[0]}: {key[1]}'
+        self.counts[label] = self.counts.get(label, 0) + 1
         now = time.monotonic()
-        last = self._kinds.get(kind)
+        last = self._reasons.get(key)
         if last is not None and now - last[0] < self._period:
             last[1] += 1
             return
-        if len(self._kinds) >= _MAX_KINDS:
-            self._kinds.clear()
         more = f' ({last[1]} more like it since the last report)' if last and last[1] else ''
-        self._kinds[kind] = [now, 0]
-        getattr(self._logger, level)(f'{source} skipped: {err}{more}')
+        self._reasons[key] = [now, 0]
+        getattr(self._logger, level)(f'{source} skipped: {clipped(err)}{more}')
 
 
 class LatencyWindow:
@@ -72,7 +99,8 @@ class LatencyWindow:
         self._samples.append(seconds)
 
     def pop_summary(self):
-        """Return latency_p50_ms, latency_p99_ms, latency_max_ms, frames_in_window; start anew.
+        """
+        Return latency_p50_ms, latency_p99_ms, latency_max_ms, frames_in_window; start anew.
 
         The maximum is reported beside the percentiles: one stall in a window (a save, a model
         warm-up) hides in p99 but stops a robot all the same.
@@ -91,7 +119,8 @@ def _text(value):
 
 
 class NodeDiagnostics:
-    """Publishes one DiagnosticStatus for a node on /diagnostics every `period` s of wall time.
+    """
+    Publishes one DiagnosticStatus for a node on /diagnostics every `period` s of wall time.
 
     The period runs on the steady clock, not the node clock: under use_sim_time the node clock
     stands still when /clock stops (a paused bag, a dead simulator), which is exactly when an

@@ -24,8 +24,6 @@ at start-up, so the first camera frame does not pay torch's first-call cost.
 
 import time
 
-import numpy as np
-
 from dgm_robot.conversions.image import (
     array_to_32fc2, compressed_to_rgb, image_to_rgb, make_image)
 from dgm_robot.pipeline import Encoder
@@ -36,6 +34,7 @@ from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import VAE_ENCODER
 from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
 from dgm_robot.ros.rclpy_compat import msgs, Node
+import numpy as np
 
 Image = msgs.sensor_msgs.msg.Image
 CompressedImage = msgs.sensor_msgs.msg.CompressedImage
@@ -126,7 +125,7 @@ class VaeEncoderNode(Node):
                   'frames_processed': self.processed, 'frames_dropped': self.frames_dropped,
                   'frames_skipped': self.skips.total, 'model_id': self.encoder.model_id,
                   'device': self.params['device'],
-                  'image_transport': self.params['image_transport']}
+                  'image_transport': self.params['image_transport'], **self.skips.counts}
         return '; '.join(problems), self.encoder.model_id, values
 
 

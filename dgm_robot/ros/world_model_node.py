@@ -28,8 +28,6 @@ start-up so the first latent does not pay torch's first-call cost.
 
 import time
 
-import numpy as np
-
 from dgm_robot.conversions.image import array_to_32fc2, make_image
 from dgm_robot.pipeline import Filter
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
@@ -40,6 +38,7 @@ from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import WORLD_MODEL
 from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
 from dgm_robot.ros.rclpy_compat import msgs, Node
+import numpy as np
 
 Image = msgs.sensor_msgs.msg.Image
 Odometry = msgs.nav_msgs.msg.Odometry
@@ -145,7 +144,7 @@ class WorldModelNode(Node):
                   'numerical_resets': self.filter.numerical_resets,
                   'model_id': self.filter.model_id, 'device': self.params['device'],
                   'prediction_horizon': self.params['prediction_horizon'],
-                  'prediction_dt': self.params['prediction_dt']}
+                  'prediction_dt': self.params['prediction_dt'], **self.skips.counts}
         return problem, self.filter.model_id, values
 
 
