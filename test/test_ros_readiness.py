@@ -107,7 +107,7 @@ def setup_kwargs():
 def yaml_parameters():
     """Return {node: {parameter: value}} from config/dgm_robot.yaml."""
     tree = yaml.safe_load((REPO / 'config' / 'dgm_robot.yaml').read_text())
-    return {node: section['ros__parameters'] for node, section in tree.items()}
+    return {key.rsplit('/', 1)[-1]: section['ros__parameters'] for key, section in tree.items()}
 
 
 def console_scripts(kwargs):

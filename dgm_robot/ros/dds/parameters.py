@@ -25,9 +25,8 @@ from enum import IntEnum
 import math
 import re
 
-import yaml
-
 from dgm_robot.ros.dds.message_types import get_message
+import yaml
 
 ParameterDescriptor = get_message('rcl_interfaces/msg/ParameterDescriptor')
 FloatingPointRange = get_message('rcl_interfaces/msg/FloatingPointRange')
@@ -219,17 +218,19 @@ def _flatten(values, prefix=''):
 
 
 def _node_pattern(key):
-    """Turn a params-file node key ('/**', '/robot1/*', 'enc') into a regex on the node FQN."""
+    """
+    Turn a params-file node key ('/**', '/robot1/*', 'enc') into a regex on the node FQN.
+
+    rclpy's rule: a key without a leading slash gets one, then every '/*' stands for one slash and
+    word, so '/*' is one namespace token or name and '/**' is zero or more; the FQN must match
+    whole.
+    """
     key = key if key.startswith('/') else '/' + key
-    parts = []
-    for token in key.strip('/').split('/'):
-        if token == '**':
-            parts.append('(?:/[^/]+)*')
-        elif token == '*':
-            parts.append('/[^/]+')
-        else:
-            parts.append('/' + re.escape(token).replace(r'\*', '[^/]*'))
-    return re.compile(''.join(parts) + '$')
+    regex = ''.join(c if c == '*' else re.escape(c) for c in key).replace('/*', r'(/\w+)')
+    try:
+        return re.compile(regex)
+    except re.error as exc:
+        raise ValueError(f'parameters file key {key!r} is not a node name pattern') from exc
 
 
 def _node_entries(tree, prefix=''):
@@ -258,7 +259,7 @@ def load_params_file(path, node_fqn):
         raise ValueError(f'parameters file {path} is not valid YAML: {exc}') from exc
     values = {}
     for key, params in _node_entries(tree):
-        if _node_pattern(key).match(node_fqn):
+        if _node_pattern(key).fullmatch(node_fqn):
             values.update(_flatten(params))
     return values
 
