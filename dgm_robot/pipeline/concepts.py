@@ -33,6 +33,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from dgm_robot.mapping import Segmentation
+from dgm_robot.mapping.goals import goal_in_place
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
 from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, MAX_STAMP_BACK
@@ -42,15 +43,18 @@ from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_pr
 from dgm_robot.serket.acoustic_words import AcousticWords, VERSION as ACOUSTIC_VERSION
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
                                                SpatialConceptModel, UnknownPlaceError)
-from dgm_robot.serket.state_io import load_state, save_state, StateFileError
+from dgm_robot.serket.state_io import load_state, remove_stale_temps, set_aside, StateFileError
 
 __all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
 
-ACOUSTIC_KIND = 'dgm_robot.acoustic_words'
+ACOUSTIC_KIND = 'dgm_robot.acoustic_words'   # the codebook's own file, before it joined the state
+ACOUSTIC_PREFIX = 'acoustic_'                 # the codebook's arrays in the state file
+LEGACY_ACOUSTIC = '.acoustic.npz'             # appended to the state path: that own file
 MAX_PENDING = 64       # words kept for the next positioned learning event (the newest)
 HISTORY_S = 6.0        # s of classified frames kept for words that arrive after their frame
 MAX_TEXT = 4096        # characters of one words message: an utterance, not a document
 MAX_TOKENS = 64        # tokens of one words message
+ROBOT_RADIUS = 0.35    # m: goals keep this clear of obstacles (Nav2's robot_radius is 0.22)
 Words = Union[str, Dict[str, float]]   # text, or a bag token -> weight (an utterance's message)
 
 
@@ -82,7 +86,10 @@ class Concepts:
                  use_words: bool = True, use_audio: bool = True,
                  learn_without_position: bool = False, max_pose_age: float = 1.0,
                  settings: Optional[LearnerSettings] = None,
-                 acoustic: Optional[AcousticWords] = None):
+                 acoustic: Optional[AcousticWords] = None, robot_radius: float = ROBOT_RADIUS):
+        if not robot_radius > 0:
+            raise ValueError(f'robot_radius must be positive metres, got {robot_radius}')
+        self.robot_radius = robot_radius   # goals keep this far from obstacles and doorways
         self.state_path = str(state_path)
         self.use_words = use_words
         self.use_audio = use_audio
@@ -106,6 +113,8 @@ class Concepts:
                            skipped_utterances=0, skipped_latents=0, time_jumps=0)
         self.load_message: Optional[str] = None
         self.last_problem = ''     # why the last skipped latent was skipped
+        if self.state_path:
+            remove_stale_temps(self.state_path)   # of saves a kill cut short
         if self.state_path and Path(self.state_path).exists():
             self._load(self.state_path)
 
@@ -331,46 +340,74 @@ class Concepts:
         return self.model.regions()
 
     def goal_for(self, name: Any) -> Optional[Tuple[float, float, np.ndarray]]:
-        """Return (x, y, cov (2, 2)) inside the place called name, or None if none is."""
+        """Return (x, y, cov (2, 2)) inside the place called name, or None if none is.
+
+        With a map, (x, y) is a free cell of the place that a robot of robot_radius can stand on,
+        out of every doorway (mapping.goals); without one, the place's position Gaussian's mean.
+        """
         try:
-            mean, cov, _ = self.model.goal_for_name(name)
+            mean, cov, concept = self.model.goal_for_name(name)
         except UnknownPlaceError:
             return None
-        return float(mean[0]), float(mean[1]), cov
+        if self.map_regions is None or not self.positions.in_map_frame:
+            return float(mean[0]), float(mean[1]), cov
+        goal = goal_in_place(self.map_regions, mean, cov, self.model.region_predictive(concept),
+                             self.robot_radius, 2 * self.robot_radius)
+        return None if goal is None else (goal[0], goal[1], cov)
 
     # state ---------------------------------------------------------------------------------
 
-    @property
-    def acoustic_path(self) -> Path:
-        """Where the codebook and the settings are saved, beside the concept state."""
-        return Path(self.state_path + '.acoustic.npz')
-
     def save(self, path: Optional[str] = None) -> None:
-        """Write the learner, the codebook and the settings atomically (temp file + rename)."""
+        """Write the learner, the codebook and the settings atomically, as one file.
+
+        One file (temp file + rename), so a kill at any moment leaves the three of the last
+        save or of this one, never a learner with another save's codebook.
+        """
         path = str(path or self.state_path)
         if not path:
             raise ValueError('no state_path to save to')
         state = self.acoustic.state_dict()
-        arrays = {'means': state.pop('means'), 'counts': state.pop('counts')}
-        save_state(Path(path + '.acoustic.npz'), arrays,
-                   {'kind': ACOUSTIC_KIND, **state, 'settings': self.settings.as_dict()})
-        self.model.save(path)
+        arrays = {ACOUSTIC_PREFIX + name: state.pop(name) for name in ('means', 'counts')}
+        self.model.save(path, arrays, {'acoustic': state, 'settings': self.settings.as_dict()})
+        Path(path + LEGACY_ACOUSTIC).unlink(missing_ok=True)   # what was just saved replaces it
+
+    def _read(self, path: str) -> Tuple[SpatialConceptModel, Optional[LearnerSettings]]:
+        """Return the learner and the settings saved at `path`, and restore the codebook.
+
+        A file whose learner, codebook or settings cannot be used is set aside whole
+        (StateFileError), the codebook left as it was.
+        """
+        model, arrays, meta = SpatialConceptModel.load_with_extra(path)
+        legacy = Path(path + LEGACY_ACOUSTIC)
+        try:
+            if 'acoustic' in meta:
+                codebook = {**meta['acoustic'], **{name: arrays[ACOUSTIC_PREFIX + name]
+                                                   for name in ('means', 'counts')}}
+                saved = meta.get('settings')
+            elif legacy.exists():    # saved before the codebook went into the state file
+                arrays, meta = load_state(legacy, ACOUSTIC_KIND, ACOUSTIC_VERSION)
+                saved = meta.pop('settings', None)
+                codebook = {**meta, **arrays}
+            else:
+                codebook = saved = None
+            settings = settings_from_dict(saved) if saved else None
+            if codebook is not None:
+                self.acoustic.load_state_dict(codebook)
+        except (KeyError, TypeError, ValueError) as err:
+            set_aside(path, ValueError(f'its acoustic codebook or settings cannot be used: '
+                                       f'{err}'))
+        return model, settings
 
     def _load(self, path: str) -> None:
         try:
-            model = SpatialConceptModel.load(path)
-            saved = None
-            if self.acoustic_path.exists():
-                arrays, meta = load_state(self.acoustic_path, ACOUSTIC_KIND, ACOUSTIC_VERSION)
-                saved = meta.pop('settings', None)
-                self.acoustic.load_state_dict({**meta, **arrays})
+            model, settings = self._read(path)
         except StateFileError as err:
             self.load_message = f'{err}; starting with no learned places'
             return
         self.model = model
         requested = self.settings
-        self.settings = settings_from_dict(saved) if saved else LearnerSettings(
-            'saved before presets', requested.learn_period, model.config)
+        self.settings = settings or LearnerSettings('saved before presets',
+                                                    requested.learn_period, model.config)
         self.version += 1
         self.load_message = (f'resumed {model.num_concepts()} places from {path} '
                              f'({model.n_events} events, preset {self.settings.preset!r})')

@@ -174,24 +174,47 @@ class AcousticWords:
                 'max_words': self.max_words, 'prefix': self.prefix}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a ``state_dict()``; ValueError if it was written by another version or dim."""
+        """Restore a ``state_dict()``; ValueError, the codebook unchanged, if it cannot be used.
+
+        Refused: another version or embedder or size, and content no codebook makes (means
+        and counts of other shapes or types, NaN or inf, counts under one, more words than
+        max_words, settings that are not positive), which would otherwise give NaN messages
+        or fail at the first utterance.
+        """
         if state.get('version') != VERSION:
             raise ValueError(f'acoustic-word state version {state.get("version")}, '
                              f'this code reads version {VERSION}')
         if state.get('embedder', self._embedder_name) != self._embedder_name:
             raise ValueError(f'acoustic-word state was learned with embedder {state["embedder"]}, '
                              f'this codebook uses {self._embedder_name}')
-        if int(state['dim']) != self.embedder.dim:
-            raise ValueError(f'acoustic-word state has embedding size {state["dim"]}, '
+        if state.get('dim') != self.embedder.dim:
+            raise ValueError(f'acoustic-word state has embedding size {state.get("dim")}, '
                              f'this embedder gives {self.embedder.dim}')
-        self.means = np.array(state['means'], dtype=np.float64).reshape(-1, int(state['dim']))
-        self.counts = np.array(state['counts'], dtype=np.float64)
-        self.new_word_distance = float(state['new_word_distance'])
-        self.variance = float(state['variance'])
-        # saved before messages were sent: keep this codebook's own setting
-        self.message_variance = float(state.get('message_variance', self.message_variance))
-        self.max_words = int(state['max_words'])
-        self.prefix = str(state['prefix'])
+        means, counts = state.get('means'), state.get('counts')
+        if not (isinstance(means, np.ndarray) and isinstance(counts, np.ndarray)
+                and means.dtype.kind in 'iuf' and counts.dtype.kind in 'iuf'):
+            raise ValueError('acoustic-word state has no numeric means and counts')
+        words = len(counts)
+        if counts.shape != (words,) or means.shape != (words, self.embedder.dim):
+            raise ValueError(f'acoustic-word means {means.shape} and counts {counts.shape} do '
+                             f'not fit {self.embedder.dim}-value embeddings')
+        if not (np.all(np.isfinite(means)) and np.all(np.isfinite(counts))
+                and np.all(counts >= 1)):
+            raise ValueError('acoustic-word means or counts hold NaN, inf or counts under one')
+        try:
+            settings = [float(state[key]) for key in ('new_word_distance', 'variance')]
+            # saved before messages were sent: keep this codebook's own setting
+            settings.append(float(state.get('message_variance', self.message_variance)))
+            max_words, prefix = int(state['max_words']), state['prefix']
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f'acoustic-word settings missing or not numbers ({err})') from err
+        if not (all(np.isfinite(v) and v > 0 for v in settings) and words <= max_words
+                and isinstance(prefix, str)):
+            raise ValueError(f'acoustic-word settings {settings}, max_words {max_words} '
+                             f'({words} words), prefix {prefix!r} cannot be used')
+        self.means, self.counts = means.astype(np.float64), counts.astype(np.float64)
+        self.new_word_distance, self.variance, self.message_variance = settings
+        self.max_words, self.prefix = max_words, prefix
 
 
 def _message(weights: dict[str, Any]) -> dict[str, float]:

@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from dgm_robot.serket.spatial import queries, storage
-from dgm_robot.serket.spatial.component import ObservationError
+from dgm_robot.serket.spatial import queries, storage, transaction
+from dgm_robot.serket.spatial.component import LearningError, ObservationError
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
 from dgm_robot.serket.spatial.position import POS_DIM
@@ -48,8 +48,8 @@ from dgm_robot.serket.spatial.words import ACOUSTIC_TOKEN
 from dgm_robot.serket.state_io import StateFileError
 from dgm_robot.serket.vocabulary import Vocabulary
 
-__all__ = ['ACOUSTIC_TOKEN', 'ObservationError', 'PlacePosterior', 'POS_DIM', 'Region',
-           'SpatialConceptConfig', 'SpatialConceptModel', 'STATE_KIND',
+__all__ = ['ACOUSTIC_TOKEN', 'LearningError', 'ObservationError', 'PlacePosterior', 'POS_DIM',
+           'Region', 'SpatialConceptConfig', 'SpatialConceptModel', 'STATE_KIND',
            'STATE_VERSION', 'StateFileError', 'UnknownPlaceError', 'logsumexp']
 
 
@@ -75,6 +75,7 @@ class SpatialConceptConfig:
     word_beta: float = 0.1
     region_beta: float = 0.1        # Dirichlet prior per map region (region modality)
     max_regions: int = 64           # map regions the region modality can tell apart
+    max_words: int = 2000           # vocabulary bound: new words beyond it are refused, counted
     acoustic_weight: float = 1.0    # count of one acoustic token ('aw<n>') against a text word
     weight_position: float = 1.0    # modality weights on the log-likelihoods
     weight_visual: float = 1.0
@@ -92,7 +93,8 @@ class SpatialConceptConfig:
             raise ValueError(f"visual must be 'gaussian' or 'dirichlet', got {self.visual!r}")
         if self.block_moves < 0:
             raise ValueError(f'block_moves must be >= 0, got {self.block_moves}')
-        for name in ('n_particles', 'lag', 'max_concepts', 'max_positions', 'max_regions'):
+        for name in ('n_particles', 'lag', 'max_concepts', 'max_positions', 'max_regions',
+                     'max_words'):
             if getattr(self, name) < 1:
                 raise ValueError(f'{name} must be >= 1, got {getattr(self, name)}')
         if self.position_nu0 <= POS_DIM + 1:
@@ -132,18 +134,24 @@ class SpatialConceptModel:
         config.visual is 'dirichlet'; position: (x, y) in the map frame; words: text, acoustic
         word ids, a list of either, or a dict token -> count; region: the map region id of the
         position (-1: none). Any of them may be None.
-        Raises ObservationError (and counts it in `rejected`) without changing the state.
+        Raises ObservationError (and counts it in `rejected`) without changing the learner: a
+        bad input, or (LearningError) an event whose learning failed or overflowed.
         """
         inputs = {'latent': latent, 'position': position, 'words': words, 'region': region}
+        undo = transaction.Undo(self.inference)
         try:
             event = self.inference.check(stamp, inputs, grow=True)
+            state, window = transaction.learn(self.inference, self.state, self.window, event,
+                                              self.n_events)
+            posterior = queries.posterior_vector(self.inference, state, inputs)
+            transaction.refuse_nonfinite(f'the posterior of event {self.n_events}',
+                                         [] if np.all(np.isfinite(posterior)) else ['posterior'])
         except ObservationError:
+            undo.apply(self.inference)
             self.rejected += 1
             raise
-        self.inference.observe(self.state, self.window, event, self.n_events)
+        self.state, self.window, self.last_posterior = state, window, posterior
         self.n_events += 1
-        self.inference.resample_if_degenerate(self.state)
-        self.last_posterior = queries.posterior_vector(self.inference, self.state, inputs)
         return queries.sparse(self.last_posterior)
 
     def rejuvenate(self, sweeps: int = 1) -> None:
@@ -204,6 +212,10 @@ class SpatialConceptModel:
         """
         return queries.goal_for_name(self.inference, self.state, name)
 
+    def region_predictive(self, concept: int) -> np.ndarray | None:
+        """Return P(map region | concept) (max_regions,), or None where no region was seen."""
+        return queries.region_predictive(self.inference, self.state, concept)
+
     def predict_next_place(self, posterior: PlacePosterior | None = None,
                            steps: int = 1) -> PlacePosterior:
         """Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
@@ -221,9 +233,14 @@ class SpatialConceptModel:
 
     # ---------------------------------------------------------------- storage
 
-    def save(self, path: str | Path) -> None:
-        """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`."""
-        storage.save(self, path)
+    def save(self, path: str | Path, extra_arrays: dict[str, np.ndarray] | None = None,
+             extra_meta: dict[str, Any] | None = None) -> None:
+        """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
+
+        What the caller keeps beside the learner (extra_arrays, extra_meta: names the learner's
+        are not) goes into the same file, so it is always of the same save.
+        """
+        storage.save(self, path, extra_arrays, extra_meta)
 
     @classmethod
     def load(cls, path: str | Path) -> 'SpatialConceptModel':
@@ -231,10 +248,17 @@ class SpatialConceptModel:
 
         Files of older versions are migrated (see spatial.storage).
         """
-        arrays, meta = storage.read(path)
-        model = cls(SpatialConceptConfig(**meta['config']))
-        storage.restore(model, arrays, meta)
-        return model
+        return cls.load_with_extra(path)[0]
+
+    @classmethod
+    def load_with_extra(cls, path: str | Path
+                        ) -> tuple['SpatialConceptModel', dict[str, np.ndarray], dict[str, Any]]:
+        """Return (learner, arrays, meta) saved at `path`: save's extras are in arrays and meta.
+
+        A file that cannot be read, or holds what no learner could have made, is set aside
+        (StateFileError).
+        """
+        return storage.load(path, lambda config: cls(SpatialConceptConfig(**config)))
 
     @classmethod
     def resume(cls, path: str | Path, config: SpatialConceptConfig | None = None

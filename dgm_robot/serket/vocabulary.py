@@ -16,6 +16,9 @@
 
 Text is lower-cased and split into tokens; an acoustic word id n (from the acoustic-word
 codebook) becomes the token 'aw<n>'; a dict is read as a bag of words (token -> count).
+The vocabulary is bounded (max_size): every word costs memory in every particle's counts and
+time in every save, so one message of 100 000 distinct tokens must not grow it without end;
+new words beyond the bound are dropped and counted (`refused`).
 """
 
 import re
@@ -29,10 +32,13 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 class Vocabulary:
     """Token <-> id map; ids are dense and never reused, so counts indexed by id stay valid."""
 
-    def __init__(self, tokens: Iterable[str] = ()) -> None:
+    def __init__(self, tokens: Iterable[str] = (), max_size: int | None = None,
+                 refused: int = 0) -> None:
         self.tokens: list[str] = []
         self.ids: dict[str, int] = {}
-        for token in tokens:
+        self.max_size = max_size
+        self.refused = refused      # occurrences of new words dropped at the bound
+        for token in tokens:        # a saved vocabulary is kept whole, even beyond the bound
             self.add(token)
 
     def __len__(self) -> int:
@@ -45,8 +51,16 @@ class Vocabulary:
             self.tokens.append(token)
         return self.ids[token]
 
+    @property
+    def full(self) -> bool:
+        """Whether new words are refused."""
+        return self.max_size is not None and len(self.tokens) >= self.max_size
+
     def bag(self, words: Any, grow: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Return (ids, counts) of a bag of words; unknown tokens are added (or dropped).
+
+        With grow, an unknown token is added while the vocabulary is not full, and dropped
+        and counted in `refused` once it is.
 
         `words`: a str (text), an int (acoustic word id), or a list of str / int, or a dict
         token -> count. Raises ValueError on anything else so a bad message is named.
@@ -57,7 +71,9 @@ class Vocabulary:
                 raise ValueError(f'word count for {token!r} must be finite and >= 0, got {count}')
             if count == 0:
                 continue
-            if token not in self.ids and not grow:
+            if token not in self.ids and grow and self.full:
+                self.refused += 1
+            if token not in self.ids and (not grow or self.full):
                 continue
             wid = self.add(token)
             counts[wid] = counts.get(wid, 0.0) + float(count)

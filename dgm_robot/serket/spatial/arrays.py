@@ -20,7 +20,7 @@ first axis, so one operation maps over all of them and a new field needs no new 
 """
 
 import dataclasses
-from typing import Callable, TypeVar
+from typing import Callable, ClassVar, TypeVar
 
 import numpy as np
 
@@ -29,7 +29,12 @@ G = TypeVar('G', bound='ArrayGroup')
 
 @dataclasses.dataclass
 class ArrayGroup:
-    """A dataclass whose fields are all numpy arrays with a shared first axis."""
+    """A dataclass whose fields are all numpy arrays with a shared first axis.
+
+    growing_axis: an axis that widens as the learner learns (None: the shapes are fixed).
+    """
+
+    growing_axis: ClassVar[int | None] = None
 
     def map(self: G, fn: Callable[[np.ndarray], np.ndarray]) -> G:
         """Return a new group with fn applied to every array (views stay views)."""

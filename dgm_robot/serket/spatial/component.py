@@ -39,6 +39,10 @@ class ObservationError(ValueError):
     """An event the learner cannot use (NaN, wrong size, nothing observed); it is skipped."""
 
 
+class LearningError(ObservationError):
+    """Learning from a checked event failed (a numerical failure); the learner is as before."""
+
+
 class Component(ABC):
     """One modality: check / add / remove / log-predictive / block log-predictive.
 
@@ -106,6 +110,12 @@ class Component(ABC):
     def restore(self, meta: dict[str, Any]) -> None:
         """Take back what meta() returned."""
 
+    def check_restored(self, stats: ArrayGroup, columns: ArrayGroup) -> None:
+        """Raise ValueError where restored statistics or columns hold what learning never makes.
+
+        Their shapes were checked already; this checks what only the component knows.
+        """
+
 
 @dataclass
 class VectorColumns(ArrayGroup):
@@ -138,6 +148,13 @@ class VectorValued(Component):
         assert isinstance(columns, VectorColumns)
         vector = columns.x[slot]
         return None if np.isnan(vector[0]) else vector
+
+    def check_restored(self, stats: ArrayGroup, columns: ArrayGroup) -> None:
+        """Refuse window vectors that are partly NaN (read() takes NaN first for none)."""
+        assert isinstance(columns, VectorColumns)
+        missing = np.isnan(columns.x)
+        if np.any(missing.any(1) & ~missing.all(1)):
+            raise ValueError(f'window {self.name} vectors are partly NaN')
 
 
 class ConceptComponent(Component):

@@ -76,6 +76,11 @@ class ParticleState:
         """Return a deep copy."""
         return self.map(np.copy)
 
+    def nonfinite(self) -> list[str]:
+        """Return the state-file names of the arrays holding NaN or inf (none in a sound state)."""
+        return [name for name, array in self.arrays().items()
+                if array.dtype.kind == 'f' and not np.all(np.isfinite(array))]
+
     def resample(self, idx: np.ndarray) -> None:
         """Replace the particles by copies of particles `idx` (P,), in place."""
         taken = self.map(lambda a: a[idx].copy())
@@ -117,6 +122,11 @@ class EventWindow:
 
     t: np.ndarray
     columns: dict[str, ArrayGroup] = field(default_factory=dict)   # per modality
+
+    def copy(self) -> 'EventWindow':
+        """Return a deep copy."""
+        return EventWindow(self.t.copy(), {name: group.map(np.copy)
+                                           for name, group in self.columns.items()})
 
     def order(self) -> np.ndarray:
         """Return the slots of the window's events, oldest first."""

@@ -19,7 +19,10 @@ A state file (state_io's atomic .npz) holds every array of the particle state an
 window under its field's name (st_<field>, st_<modality>_<field>, win_t, win_<modality>_<field>)
 and, in its metadata, the configuration, what each component learned outside the particles,
 the RNG and the counters. A file of an older version is brought up to this one, step by step,
-by MIGRATIONS, so nothing learned is lost when the layout changes.
+by MIGRATIONS, so nothing learned is lost when the layout changes. What a caller keeps beside
+the learner (the acoustic codebook, the settings) is saved in the same file, so a kill between
+two saves can never pair a new learner with an old codebook. A file whose content no learner
+could have made (consistency.py) is set aside as a corrupt one is.
 """
 
 from dataclasses import asdict
@@ -28,8 +31,9 @@ from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
 
+from dgm_robot.serket.spatial import consistency
 from dgm_robot.serket.spatial.state import EventWindow, ParticleState
-from dgm_robot.serket.state_io import load_state, save_state
+from dgm_robot.serket.state_io import load_state, save_state, set_aside
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptModel
@@ -63,11 +67,16 @@ def _v1_to_v2(arrays: Arrays, meta: Meta) -> tuple[Arrays, Meta]:
 MIGRATIONS: dict[int, Callable[[Arrays, Meta], tuple[Arrays, Meta]]] = {1: _v1_to_v2}
 
 
-def save(model: 'SpatialConceptModel', path: str | Path) -> None:
-    """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`."""
-    arrays = {**model.state.arrays(), **model.window.arrays(),
+def save(model: 'SpatialConceptModel', path: str | Path, extra_arrays: Arrays | None = None,
+         extra_meta: Meta | None = None) -> None:
+    """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
+
+    extra_arrays and extra_meta go into the same file (their names must not be the learner's).
+    """
+    arrays = {**(extra_arrays or {}), **model.state.arrays(), **model.window.arrays(),
               'last_posterior': model.last_posterior}
-    meta = {'kind': STATE_KIND, 'version': STATE_VERSION, 'config': asdict(model.config),
+    meta = {**(extra_meta or {}), 'kind': STATE_KIND, 'version': STATE_VERSION,
+            'config': asdict(model.config),
             'components': {c.name: c.meta() for c in model.components.all},
             'rng': model.rng.bit_generator.state, 'n_events': model.n_events,
             'rejected': model.rejected}
@@ -84,6 +93,23 @@ def read(path: str | Path) -> tuple[Arrays, Meta]:
         arrays, meta = MIGRATIONS[version](arrays, meta)
     meta['version'] = STATE_VERSION
     return arrays, meta
+
+
+def load(path: str | Path, build: Callable[[Any], 'SpatialConceptModel']
+         ) -> tuple['SpatialConceptModel', Arrays, Meta]:
+    """Return (learner, arrays, meta) saved at `path`; build(saved config) makes a new learner.
+
+    Raises FileNotFoundError, or StateFileError (the file set aside) when the file cannot be
+    read or holds what no learner could have made.
+    """
+    arrays, meta = read(path)
+    try:
+        model = build(meta['config'])
+        restore(model, arrays, meta)
+        consistency.check(model)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+        set_aside(path, ValueError(f'inconsistent content ({type(err).__name__}: {err})'))
+    return model, arrays, meta
 
 
 def restore(model: 'SpatialConceptModel', arrays: Arrays, meta: Meta) -> None:

@@ -16,8 +16,9 @@
 """The word modality: bags of words (text tokens and acoustic word ids) drawn per concept.
 
 Words are counted per concept (Dirichlet-multinomial) and also per position Gaussian, so a
-name leads to where it was said. The vocabulary grows online, and the count arrays grow with it
-(doubling), so a new word costs nothing in the common case.
+name leads to where it was said. The vocabulary grows online up to config.max_words, and the
+count arrays grow with it (doubling, never past the bound), so a new word costs nothing in the
+common case and no stream of new words grows the learner without end.
 """
 
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Bag(NamedTuple):
 class WordStats(ArrayGroup):
     """Word counts per concept (P, L, V), their totals (P, L), counts per Gaussian (P, K, V)."""
 
+    growing_axis = 2    # V, with the vocabulary
     counts: np.ndarray
     totals: np.ndarray
     per_position: np.ndarray
@@ -59,6 +61,7 @@ class WordStats(ArrayGroup):
 class WordColumns(ArrayGroup):
     """Each window event's word ids (W, m), -1 padded, and their counts (W, m)."""
 
+    growing_axis = 1    # m, with the most words of one event
     ids: np.ndarray
     counts: np.ndarray
 
@@ -78,7 +81,7 @@ class WordComponent(ConceptComponent):
 
     def __init__(self, config: 'SpatialConceptConfig') -> None:
         super().__init__(config)
-        self.vocab = Vocabulary()
+        self.vocab = Vocabulary(max_size=config.max_words)
 
     def check(self, value: Any, grow: bool) -> Bag | None:
         """Return the words as a Bag (None: no known word); raise ObservationError if bad.
@@ -110,7 +113,7 @@ class WordComponent(ConceptComponent):
         assert isinstance(stats, WordStats) and isinstance(columns, WordColumns)
         cap = stats.counts.shape[2]
         if len(self.vocab) > cap:
-            more = max(len(self.vocab), 2 * cap) - cap
+            more = max(len(self.vocab), min(2 * cap, self.config.max_words)) - cap
             stats = stats.map(lambda a: np.pad(a, ((0, 0), (0, 0), (0, more)))
                               if a.ndim == 3 else a)
         if value is not None and len(value.ids) > columns.ids.shape[1]:
@@ -180,9 +183,19 @@ class WordComponent(ConceptComponent):
                 / (stats.totals[particle][:, None] + V * beta))
 
     def meta(self) -> dict[str, Any]:
-        """Return the vocabulary's tokens, in id order."""
-        return {'vocab': list(self.vocab.tokens)}
+        """Return the vocabulary's tokens, in id order, and how many new words it refused."""
+        return {'vocab': list(self.vocab.tokens), 'refused': self.vocab.refused}
 
     def restore(self, meta: dict[str, Any]) -> None:
         """Rebuild the vocabulary."""
-        self.vocab = Vocabulary(meta['vocab'])
+        self.vocab = Vocabulary(meta['vocab'], self.config.max_words, meta.get('refused', 0))
+
+    def check_restored(self, stats: ArrayGroup, columns: ArrayGroup) -> None:
+        """Refuse counts narrower than the vocabulary, or window words it does not have."""
+        assert isinstance(stats, WordStats) and isinstance(columns, WordColumns)
+        V = len(self.vocab)
+        if stats.counts.shape[2] < V:
+            raise ValueError(f'word counts have room for {stats.counts.shape[2]} words, the '
+                             f'vocabulary has {V}')
+        if columns.ids.size and not (-1 <= columns.ids.min() and columns.ids.max() < V):
+            raise ValueError(f'window word ids outside the vocabulary of {V} words')
