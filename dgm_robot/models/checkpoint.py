@@ -16,7 +16,8 @@
 
 A checkpoint is a dict {'format': FORMAT, 'version': VERSION, 'config': {...}, 'state': {name:
 state_dict}, ...}. Every problem a user can hit (no file, a truncated or foreign file, a file from
-another format version, weights that do not fit the config) raises CheckpointError naming the file.
+another format version, weights that do not fit the config, NaN or inf weights, with which the
+encoder would publish NaN latents) raises CheckpointError naming the file.
 """
 
 import os
@@ -77,7 +78,20 @@ def load_checkpoint(path):
     for key in ('config', 'state'):
         if not isinstance(payload.get(key), dict):
             raise CheckpointError(path, f'entry {key!r} missing or not a dict')
+    bad = nonfinite_weights(payload['state'])
+    if bad:
+        raise CheckpointError(path, f"weights hold NaN or inf ({', '.join(bad[:3])}"
+                              f"{', ...' if len(bad) > 3 else ''}): the model would publish "
+                              'NaN; retrain it or use another file')
     return payload
+
+
+def nonfinite_weights(state):
+    """Return the names ('<part>.<tensor>') of the floating-point weights holding NaN or inf."""
+    return [f'{part}.{name}' for part, weights in state.items() if isinstance(weights, dict)
+            for name, tensor in weights.items()
+            if torch.is_tensor(tensor) and tensor.is_floating_point()
+            and not bool(torch.isfinite(tensor).all())]
 
 
 def load_state(path, module, state_dict):
