@@ -63,6 +63,10 @@ if USING_RCLPY:
     import rclpy
     from rclpy.clock import Clock, ClockType
     from rclpy.duration import Duration
+    try:
+        from rclpy.event_handler import SubscriptionEventCallbacks
+    except ImportError:  # Humble names the module qos_event
+        from rclpy.qos_event import SubscriptionEventCallbacks
     from rclpy.exceptions import ParameterException
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
     from rclpy.node import Node
@@ -81,6 +85,7 @@ if USING_RCLPY:
 else:
     from dgm_robot.ros.dds import api as rclpy
     from dgm_robot.ros.dds.clock import Clock, ClockType, Duration, Time
+    from dgm_robot.ros.dds.events import SubscriptionEventCallbacks
     from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
     from dgm_robot.ros.dds.message_types import get_message
     from dgm_robot.ros.dds.node import Node
@@ -101,7 +106,7 @@ qos_profile_transient_local = QoSProfile(depth=1, reliability=ReliabilityPolicy.
 __all__ = ['Clock', 'ClockType', 'DurabilityPolicy', 'Duration', 'ExternalShutdownException',
            'FloatingPointRange', 'HistoryPolicy', 'IntegerRange', 'Node', 'Parameter',
            'ParameterDescriptor', 'ParameterException', 'QoSProfile', 'ReliabilityPolicy',
-           'SetParametersResult',
+           'SetParametersResult', 'SubscriptionEventCallbacks',
            'SingleThreadedExecutor', 'Time', 'USING_RCLPY',
            'get_message', 'msgs', 'qos_profile_sensor_data', 'qos_profile_system_default',
            'qos_profile_transient_local', 'rclpy']

@@ -33,7 +33,7 @@ from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import VAE_ENCODER
 from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
-from dgm_robot.ros.rclpy_compat import msgs, Node
+from dgm_robot.ros.rclpy_compat import msgs, Node, SubscriptionEventCallbacks
 import numpy as np
 
 Image = msgs.sensor_msgs.msg.Image
@@ -54,6 +54,7 @@ class VaeEncoderNode(Node):
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
         self._dropped_before = 0  # by subscriptions replaced since (image_transport changes)
+        self.frames_lost = 0      # reported lost by the middleware: never reached the node
         self._reconstruction = StampThrottle()
         self._latent_pub = self.create_publisher(Image, '~/latent', RELIABLE)
         self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
@@ -70,10 +71,14 @@ class VaeEncoderNode(Node):
         return encoder
 
     def _subscribe(self, transport):
-        if transport == 'compressed':
-            return self.create_subscription(
-                CompressedImage, 'image/compressed', self.frames.put, SENSOR_DATA)
-        return self.create_subscription(Image, 'image', self.frames.put, SENSOR_DATA)
+        msg_type, topic = ((CompressedImage, 'image/compressed') if transport == 'compressed'
+                           else (Image, 'image'))
+        return self.create_subscription(
+            msg_type, topic, self.frames.put, SENSOR_DATA,
+            event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_frames_lost))
+
+    def _on_frames_lost(self, info):
+        self.frames_lost += info.total_count_change
 
     def _apply_parameters(self, changed, proposed):
         if 'model_path' in changed or 'device' in changed:
@@ -123,6 +128,7 @@ class VaeEncoderNode(Node):
         self.skips.recent = 0
         values = {**self._diagnostics.latency.pop_summary(),
                   'frames_processed': self.processed, 'frames_dropped': self.frames_dropped,
+                  'frames_lost': self.frames_lost,
                   'frames_skipped': self.skips.total, 'model_id': self.encoder.model_id,
                   'device': self.params['device'],
                   'image_transport': self.params['image_transport'], **self.skips.counts}

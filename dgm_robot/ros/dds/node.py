@@ -31,6 +31,7 @@ from cyclonedds.sub import DataReader
 
 from dgm_robot.ros.dds.clock import Clock, ROSClock
 from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
+from dgm_robot.ros.dds.events import QoSMessageLostInfo
 from dgm_robot.ros.dds.logger import RcutilsLogger
 from dgm_robot.ros.dds.message_types import get_message, UndecodableSample
 from dgm_robot.ros.dds.names import dds_topic_name, NameResolver, parse_ros_args, RosArguments
@@ -92,9 +93,11 @@ class Subscription:
     `received - dropped` callbacks ran. Samples that do not decode (bad CDR, a string that is not
     UTF-8, see message_types.UndecodableSample) never reach the callback: they are counted in
     `undecodable`, not in `received`, and logged at once, then at most every minute with a count.
+    `lost` is what DDS reports as never delivered (sample lost, and sample rejected for resource
+    limits); `event_callbacks.message_lost` hears of it with the next sample taken.
     """
 
-    def __init__(self, node, msg_type, topic_name, callback, qos_profile):
+    def __init__(self, node, msg_type, topic_name, callback, qos_profile, event_callbacks=None):
         _check_msg_type(msg_type)
         self.msg_type = msg_type
         self.topic_name = topic_name
@@ -104,6 +107,8 @@ class Subscription:
         self.received = 0
         self.dropped = 0
         self.undecodable = 0
+        self.lost = 0
+        self._on_lost = getattr(event_callbacks, 'message_lost', None)
         self._logger = node.get_logger()
         self._undecodable_logged = (None, 0)   # (monotonic time of the last line, count then)
         self._context, self._epoch = node.context, node.context.epoch
@@ -114,6 +119,7 @@ class Subscription:
     def take(self):
         """Return the messages the callback should see now (empty when none waits)."""
         samples = self._reader.take(_TAKE_MAX if self.newest_only else 1)
+        self._count_lost()
         # Instance-state changes (a writer went away) arrive as samples without data.
         samples = [s for s in samples if not isinstance(s, InvalidSample)]
         bad = [s for s in samples if isinstance(s, UndecodableSample)]
@@ -125,6 +131,14 @@ class Subscription:
             self.dropped += len(samples) - 1
             samples = samples[-1:]
         return samples
+
+    def _count_lost(self):
+        lost = (self._reader.get_sample_lost_status().total_count
+                + self._reader.get_sample_rejected_status().total_count)
+        if lost != self.lost:
+            change, self.lost = lost - self.lost, lost
+            if self._on_lost is not None:
+                self._on_lost(QoSMessageLostInfo(total_count=lost, total_count_change=change))
 
     def _skip_undecodable(self, bad):
         self.undecodable += len(bad)
@@ -371,10 +385,11 @@ class Node:
         self.publishers.append(publisher)
         return publisher
 
-    def create_subscription(self, msg_type, topic, callback, qos_profile, **_ignored):
+    def create_subscription(self, msg_type, topic, callback, qos_profile, *,
+                            event_callbacks=None, **_ignored):
         """Create a Subscription calling `callback(msg)`; see Subscription for stale samples."""
         subscription = Subscription(self, msg_type, self.resolve_topic_name(topic), callback,
-                                    as_profile(qos_profile))
+                                    as_profile(qos_profile), event_callbacks)
         self.subscriptions.append(subscription)
         self._wake_executor()
         return subscription
