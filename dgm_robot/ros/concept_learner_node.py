@@ -24,7 +24,9 @@ ConceptFeed and pipeline.Concepts that `dgm-robot eval-concepts` drives: a laten
 at the position the robot had at its stamp (it waits up to max_pose_age for positions to get
 there), and one that no position covers is only classified, not learned (unless
 learn_without_position). The learned state is saved every save_period and when the node is
-destroyed (also on Ctrl-C and SIGTERM), and resumed on start.
+destroyed (also on Ctrl-C and SIGTERM), and resumed on start; a state that cannot be used is set
+aside (or, in a read-only directory, left as it is) and the node starts with no places. When the
+final save fails the process exits with status 1 (`exit_problem`).
 """
 
 import time
@@ -81,6 +83,7 @@ class ConceptLearnerNode(Node):
         self._published_version = None
         self._last_save = time.monotonic()
         self._save_problem = ''
+        self.exit_problem = ''      # why the final save failed, once destroyed
         self._destroyed = False
         self._place_pub = self.create_publisher(
             place_msgs.Classification, '~/place', RELIABLE)
@@ -245,6 +248,7 @@ class ConceptLearnerNode(Node):
         if not self._destroyed:
             self._destroyed = True
             self.save()
+            self.exit_problem = self._save_problem
             if self._nav2 is not None:
                 self._nav2.destroy()
         return super().destroy_node()
@@ -277,6 +281,7 @@ class ConceptLearnerNode(Node):
                   'words_after_their_frame': counts['late_words'],
                   'utterances': counts['utterances'],
                   'utterances_skipped': counts['skipped_utterances'],
+                  'words_refused': self.concepts.model.vocab.refused,   # beyond max_words
                   'concepts': len(self.concepts.names()),
                   'regions': len(self.concepts.regions()), 'version': self.concepts.version,
                   'position_source': self.concepts.positions.source,

@@ -24,7 +24,9 @@ whose callback publishes; under rclpy that publish raises RCLError ("publisher's
 invalid"), which used to end world_model with a traceback and status 1 on Ctrl-C. An error raised
 by a callback once the context is no longer ok is that race, not a fault. Timers are cancelled
 before the node is destroyed, so nothing fires in between. Nodes do their last work (saving
-state) in `destroy_node`, which runs on every way out.
+state) in `destroy_node`, which runs on every way out; a node that could not finish it (the
+final save failed) says so in `exit_problem`, and the process then exits with status 1, so a
+supervisor sees that what was learned is lost.
 
 Each node process computes batch-1 inference on one thread: several node processes share the
 cores, and intra-op threads for tensors this small cost more in contention than they gain.
@@ -90,4 +92,4 @@ def run_node(node_class, args=None):
             _stop_timers(node)
             node.destroy_node()
         rclpy.try_shutdown()
-    return 0
+    return 1 if getattr(node, 'exit_problem', '') else 0
