@@ -79,7 +79,8 @@ def test_rooms_are_visually_distinguishable():
     assert accuracy > 0.9, accuracy
 
 
-@pytest.mark.parametrize('layout,bound', [('house4', 1000), ('house6', 2000)])
+@pytest.mark.parametrize('layout,bound', [('house4', 1000), ('house6', 2000),
+                                          ('open_plan', 1500)])
 def test_tour_visits_every_room_within_bounded_time(layout, bound):
     """The tour reaches every room of the house within a bounded number of steps."""
     with SimWorld(layout, seed=7, teacher_prob=0.0) as w:
@@ -233,11 +234,16 @@ def _door_off_wall(d):
     d['doors'].append({'rooms': ['kitchen', 'office']})
 
 
+def _open_wall_with_width(d):
+    d['doors'][0].update(open=True, width=2.0)
+
+
 @pytest.mark.parametrize('break_it,message', [
     (_drop_floor_colour, "room 'lounge': missing key 'floor_color'"),
     (_overlap, "rooms 'kitchen' and 'lounge' overlap"),
     (_no_door, "room 'office' has no door"),
     (_door_off_wall, "'kitchen' and 'office' share no wall"),
+    (_open_wall_with_width, 'an open wall takes no width or at'),
 ])
 def test_broken_layouts_are_rejected_by_name(tmp_path, break_it, message):
     """A broken layout file raises a LayoutError that names the problem."""

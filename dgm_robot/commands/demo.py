@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Run the main job on the embedded simulated world: the whole stack, live, scored.
+"""
+Run the main job on the embedded simulated world: the whole stack, live, scored.
 
 The simulated robot and the three perception nodes run as separate processes over DDS (as
 `dgm-robot launch --sim` starts them); an observer node listens like a planner would and
@@ -27,10 +28,9 @@ from pathlib import Path
 import shutil
 import time
 
+from dgm_robot.commands.sim import bag_size, run_tour
 import numpy as np
 import yaml
-
-from dgm_robot.commands.sim import bag_size, run_tour
 
 START_TIMEOUT_S = 120.0   # node processes import torch and load models before the first frame
 GOAL_WAIT_S = 3.0
@@ -178,7 +178,7 @@ def perception_demo(args, out):
         monitor.destroy_node()
         rclpy.try_shutdown()
     monitor.places = [(s, c) for s, c in monitor.places if s - start < args.seconds]
-    return _report(out, monitor, rooms, goals)
+    return _report(out, monitor, layout, goals)
 
 
 def _spin_until(monitor, group, done, timeout):
@@ -220,15 +220,17 @@ def _failed(group, out, why):
     return None
 
 
-def _report(out, monitor, rooms, goals):
+def _report(out, monitor, layout, goals):
     """Score what the monitor heard, print it, plot it; return the summary dict."""
     from dgm_robot.report.perception import plot_report
     from dgm_robot.report.place_scores import place_scores
+    from dgm_robot.sim.house_map import house_map
 
+    rooms = list(layout.rooms)
     pairs = [(monitor.true_room_at(s), c) for s, c in monitor.places]
     scores = place_scores(pairs, monitor.names, {name: None if x is None else (x, y)
                                                  for name, x, y in goals},
-                          rooms, monitor.heard)
+                          rooms, monitor.heard, house_map(layout))
     errors = np.array(monitor.errors) if monitor.errors else np.full((1, 2), np.nan)
     # per node: the median window's p50, the worst window's p99 and the largest single latency
     latency = {node: (float(np.median([w[0] for w in windows])),

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""`eval-concepts --dataset sim`: simulated tours replayed through the node's own input path.
+"""
+`eval-concepts --dataset sim`: simulated tours replayed through the node's own input path.
 
 Each tour is what sim_world would publish with the same layout, seed and teacher, encoded by the
 shipped VAE as vae_encoder does, and given message by message to ConceptFeed, so its figures
@@ -20,9 +21,6 @@ are the ones `dgm-robot demo` measures on the live nodes for the same seed.
 """
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
-
-import numpy as np
-from tqdm import tqdm
 
 from dgm_robot.conversions import stamp_to_seconds
 from dgm_robot.data.sim_messages import EPOCH, SimMessages
@@ -35,6 +33,10 @@ from dgm_robot.ros.concept_feed import ConceptFeed
 from dgm_robot.ros.concept_replay import feed_callbacks, replay, tour_messages, TourMessage
 from dgm_robot.serket.plots import plot_concept_map
 from dgm_robot.sim import SimWorld
+from dgm_robot.sim.house_map import house_map
+from dgm_robot.sim.layout import load_layout
+import numpy as np
+from tqdm import tqdm
 
 RATE_HZ = 10.0    # sim_world's defaults (config/dgm_robot.yaml)
 FOV_DEG = 70.0
@@ -45,7 +47,8 @@ WORDS = {'both': (True, True), 'text': (True, False), 'audio': (False, True)}
 def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
                   encoder: Encoder, speech: Any = None,
                   message_class: Optional[Callable[[str], Any]] = None) -> Tuple[list, list]:
-    """Return (the learner's messages of one tour, the layout's rooms), as sim_world sends them.
+    """
+    Return (the learner's messages of one tour, the layout's rooms), as sim_world sends them.
 
     message_class: 'pkg/msg/Name' -> class (default: rosbags' Humble classes, as in a bag).
     """
@@ -87,7 +90,8 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
             query = concepts.acoustic.message(pcm, rate)
         goal = concepts.goal_for(query)
         goals[room.name] = None if goal is None else goal[:2]
-    scores = place_scores(pairs, concepts.names(), goals, rooms, heard)
+    scores = place_scores(pairs, concepts.names(), goals, rooms, heard,
+                          house_map(load_layout(args.layout)))
     scores.update(seed=seed, frames=len(places), events_learned=concepts.counts['learned'],
                   latents_without_position=concepts.counts['unpositioned'])
     return {'scores': scores, 'concepts': concepts, 'places': places, 'truth': truth,
@@ -104,7 +108,6 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
     speech = None
     if args.words == 'audio':
         from dgm_robot.sim.fsdd_speech import SpokenDigits
-        from dgm_robot.sim.layout import load_layout
         speech = SpokenDigits(args.data / 'fsdd',
                               [r.name for r in load_layout(args.layout).rooms], takes=range(8))
     encoder = Encoder()

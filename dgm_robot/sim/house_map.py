@@ -23,13 +23,16 @@ import numpy as np
 
 from dgm_robot.mapping.grid import FREE, GridMap, OCCUPIED, UNKNOWN
 from dgm_robot.sim.planner import OccupancyGrid
+from dgm_robot.sim.scene import wall_boxes
 
 MAP_RESOLUTION = 0.05
 MAP_MARGIN = 0.5  # metres of unknown around the house, as a SLAM map has beyond the walls
 
 
-def house_map(layout, walls, resolution=MAP_RESOLUTION, margin=MAP_MARGIN):
-    """Return the GridMap of a layout and its wall boxes (scene.wall_boxes), in the map frame."""
+def house_map(layout, walls=None, resolution=MAP_RESOLUTION, margin=MAP_MARGIN):
+    """Return the GridMap of a layout and its wall boxes (default: scene.wall_boxes's)."""
+    if walls is None:
+        walls = wall_boxes(layout)[0]
     grid = OccupancyGrid(layout, walls, resolution=resolution, clearance=0.0)
     data = np.where(grid.free, FREE, np.where(grid.inside, OCCUPIED, UNKNOWN)).T
     pad = int(round(margin / resolution))

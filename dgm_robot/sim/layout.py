@@ -15,7 +15,8 @@
 """House layouts: the YAML schema, its validation and where layout files are found.
 
 A layout is a set of axis-aligned rectangular rooms that touch along shared walls, doors cut in
-those shared walls, and per-room colours and furniture, so that a mistake in a hand-written YAML
+those shared walls (or a shared wall left out, `open: true`, for an open-plan area holding two
+named places), and per-room colours and furniture, so that a mistake in a hand-written YAML
 file is reported by name before any geometry is built.
 """
 
@@ -283,7 +284,12 @@ def parse_layout(data, where='layout'):
         if wall is None:
             raise LayoutError(f'{dw}: rooms {a.name!r} and {b.name!r} share no wall')
         axis, fixed, lo, hi = wall
-        width = float(d.get('width', door_width))
+        if d.get('open', False):   # no wall between them: one open-plan area, two places
+            if 'width' in d or 'at' in d:
+                raise LayoutError(f'{dw}: an open wall takes no width or at')
+            width = hi - lo - 2 * wall_thickness
+        else:
+            width = float(d.get('width', door_width))
         at = float(d.get('at', (lo + hi) / 2))
         if at - width / 2 < lo + wall_thickness or at + width / 2 > hi - wall_thickness:
             raise LayoutError(f'{dw}: a {width} m door at {at} does not fit in the shared wall '

@@ -27,7 +27,9 @@ import numpy as np
 from dgm_robot.serket.markov import transition_matrix
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
+from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.state import ParticleState
+from dgm_robot.serket.spatial.visual import DirichletStats
 from dgm_robot.serket.spatial.words import is_acoustic, WordStats
 
 
@@ -151,10 +153,12 @@ def goal_for_name(inference: Inference, state: ParticleState,
 
     name: text, `place_<id>`, or a bag of words {token: weight} such as a spoken name's
     acoustic-word message. The concept maximises P(C | words of the name), the place
-    posterior of the name alone (its words weigh as in learning), or is `place_<id>`; the
-    goal is that concept's position Gaussian with the largest P(i | C) P(C | i) (n_wi + 1),
-    n_wi being how often the name was heard there: a concept that took in part of another
-    room keeps its goal where its name was said. Raises UnknownPlaceError otherwise.
+    posterior of the name alone (its words weigh as in learning), or is `place_<id>`. The goal
+    is that concept's position Gaussian where the name was heard most, n_wi P(C | i), n_wi
+    being how often it was heard there: a concept that took in part of another room keeps its
+    goal where its name was said. Where the name was never heard in the concept (place_<id>),
+    the Gaussian most typical of it and least shared, P(i | C) P(C | i). Raises
+    UnknownPlaceError otherwise.
     """
     best = best_particle(state)
     ids = concept_ids(state)
@@ -174,12 +178,24 @@ def goal_for_name(inference: Inference, state: ParticleState,
         heard = _word_stats(inference, state).per_position[best][:, wid] @ wct
     if state.nLK[best, lab].sum() == 0:
         raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
-    # the region most typical of the place and least shared with others (a Gaussian at a
-    # door is shared), P(i=k | C) * P(C | i=k), where the name was heard
     n_lk = state.nLK[best, lab]
-    k = int(np.argmax(n_lk * n_lk / np.maximum(state.nLK[best].sum(0), 1e-12) * (heard + 1)))
+    owned = n_lk / np.maximum(state.nLK[best].sum(0), 1e-12)     # P(C | i=k)
+    heard = np.where(n_lk > 0, heard, 0.0)
+    k = int(np.argmax(heard * owned if np.any(heard > 0) else n_lk * owned))
     mean, cov = inference.position.mean_and_cov(inference.positions(state), best, k)
     return mean, cov, lab
+
+
+def region_predictive(inference: Inference, state: ParticleState,
+                      concept: int) -> np.ndarray | None:
+    """Return P(map region | concept) (max_regions,), or None where no region was observed."""
+    stats = state.stats.get(RegionComponent.name)
+    if stats is None:
+        return None
+    assert isinstance(stats, DirichletStats)
+    counts = stats.s[best_particle(state), concept]
+    beta = inference.config.region_beta
+    return (counts + beta) / (counts.sum() + beta * counts.size)
 
 
 def predict_next_place(state: ParticleState, last_posterior: np.ndarray,
