@@ -28,7 +28,7 @@ RADIUS = 0.35
 
 @pytest.fixture(scope='module')
 def two_rooms():
-    """A 1 x 2 block of 5 m rooms and its segmentation."""
+    """Return a 1 x 2 block of 5 m rooms, its true rooms and its segmentation."""
     grid, truth = room_block(1, 2, seed=3)
     return grid, truth, segment_map(grid)
 

@@ -26,14 +26,13 @@ P(region of x | place), among cells at least `clearance` from any obstacle or un
 from typing import Optional, Tuple
 
 import cv2
-import numpy as np
-
 from dgm_robot.mapping.grid import GridMap
 from dgm_robot.mapping.segment import Segmentation
+import numpy as np
 
 
 def clearance(grid: GridMap) -> np.ndarray:
-    """Return (height, width) metres from each cell's centre to the nearest non-free cell's edge."""
+    """Return (height, width) metres from each cell's centre to the nearest non-free edge."""
     free = grid.free.astype(np.uint8)
     dist = cv2.distanceTransform(free, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     return np.maximum(dist - 0.5, 0.0) * grid.resolution * (free > 0)

@@ -21,11 +21,10 @@ revised afterwards), the names on place_info, and the goal each room's name give
 
 from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
-import numpy as np
-from sklearn.metrics import adjusted_rand_score
-
 from dgm_robot.mapping import GridMap
 from dgm_robot.mapping.goals import clearance_at
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
 
 
 def place_scores(pairs: Iterable[Tuple[int, int]], names: Dict[int, str],
