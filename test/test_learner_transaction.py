@@ -57,7 +57,7 @@ def same(a, b):
 
 @pytest.mark.parametrize('position', [(1e155, 0.0), (1e300, -1e300)])
 def test_an_event_that_overflows_the_statistics_is_refused_and_changes_nothing(position):
-    """inf in the statistics (a pose of 1e155 m) is refused; the learner is as if never sent."""
+    """Inf in the statistics (a pose of 1e155 m) is refused; the learner is as if never sent."""
     model, rng = taught()
     twin, _ = taught()
     latent = rng.standard_normal(16)
