@@ -18,6 +18,7 @@ from dgm_robot.mapping import GridMap, segment_map, SegmentParams
 from dgm_robot.mapping.synthetic import room_block
 from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
+from dgm_robot.sim.room_truth import room_truth
 from dgm_robot.sim.scene import wall_boxes
 import numpy as np
 import pytest
@@ -30,13 +31,7 @@ def sim_map(name):
     """Return (layout, its GridMap, the true room id of every free cell, -1 elsewhere)."""
     layout = load_layout(name)
     grid = house_map(layout, wall_boxes(layout)[0])
-    rows, cols = np.nonzero(grid.free)
-    xy = grid.points(rows, cols)
-    truth = np.full(grid.shape, -1)
-    for room in layout.rooms:
-        xmin, ymin, xmax, ymax = room.bounds
-        inside = (xy[:, 0] > xmin) & (xy[:, 0] < xmax) & (xy[:, 1] > ymin) & (xy[:, 1] < ymax)
-        truth[rows[inside], cols[inside]] = room.id
+    truth = room_truth(layout, grid)
     return layout, grid, truth
 
 
