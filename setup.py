@@ -69,7 +69,7 @@ setup(
     ],
     extras_require={
         'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',
-                 'mypy'],
+                 'mypy', 'hypothesis'],
     },
     zip_safe=True,
     maintainer='dgm_robot maintainers',

@@ -36,7 +36,7 @@ from dgm_robot.mapping import Segmentation
 from dgm_robot.mapping.goals import goal_in_place
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
-from dgm_robot.pipeline.filter import MAX_STAMP_AHEAD, MAX_STAMP_BACK
+from dgm_robot.pipeline.filter import LATENT_MEAN_LIMIT, MAX_STAMP_AHEAD, MAX_STAMP_BACK
 from dgm_robot.pipeline.positions import Lookup, Pose2, Positions
 from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_preset,
                                         settings_from_dict)
@@ -162,6 +162,9 @@ class Concepts:
         latent = np.asarray(latent, float)
         if latent.ndim != 1 or not np.isfinite(latent).all() or not np.isfinite(stamp):
             raise BadInput('latent must be a finite 1-d vector with a finite stamp')
+        if np.abs(latent).max(initial=0.0) > LATENT_MEAN_LIMIT:   # the learner's Gaussians
+            raise BadInput(f'latent mean reaches {np.abs(latent).max():.3g}, beyond the '
+                           f'plausible +-{LATENT_MEAN_LIMIT:g} for a VAE with an N(0, I) prior')
         if now and stamp > now + MAX_STAMP_AHEAD:
             raise BadInput(f'latent stamped {stamp:.3f} is more than {MAX_STAMP_AHEAD:.0f} s '
                            f'ahead of the clock ({now:.3f}); skipped')
