@@ -39,6 +39,7 @@ setup(
     package_data={
         package_name: [
             'msg_defs/*/msg/*.msg',
+            'msg_defs/*/srv/*.srv',
             'sim/speech/*.wav',
             'models/default/*',
             'models/audio_encoder.pt',

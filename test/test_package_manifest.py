@@ -28,7 +28,8 @@ from conftest import REPO
 
 MESSAGE_USE = re.compile(r'msgs\.([a-z0-9_]+)\.(?:msg|srv|action)\b'
                          r"""|['"]([a-z0-9_]+)/(?:msg|srv|action)/""")
-OPTIONAL = {'nav2_msgs'}  # imported only when present (use_nav2_action)
+OPTIONAL = {'nav2_msgs',  # imported only when present (use_nav2_action)
+            'dgm_robot_interfaces'}  # built by path (README), where_is is off without it
 
 
 def exec_depends():

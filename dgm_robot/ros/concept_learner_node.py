@@ -32,7 +32,7 @@ final save fails the process exits with status 1 (`exit_problem`).
 import time
 
 from dgm_robot.pipeline import Concepts
-from dgm_robot.ros import place_msgs
+from dgm_robot.ros import place_msgs, place_queries
 from dgm_robot.ros.concept_feed import ConceptFeed
 from dgm_robot.ros.diagnostics import clipped, NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
@@ -43,7 +43,7 @@ from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
 from dgm_robot.ros.qos import (AUDIO_INFO, LATCHED, MAP, RELIABLE, SENSOR_DATA, TF,
                                TF_STATIC)
-from dgm_robot.ros.rclpy_compat import msgs, Node
+from dgm_robot.ros.rclpy_compat import interface_or_none, msgs, Node
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
 AudioInfo = msgs.audio_common_msgs.msg.AudioInfo
@@ -55,6 +55,7 @@ OccupancyGrid = msgs.nav_msgs.msg.OccupancyGrid
 Image = msgs.sensor_msgs.msg.Image
 Header = msgs.std_msgs.msg.Header
 String = msgs.std_msgs.msg.String
+Trigger = msgs.std_srvs.srv.Trigger
 TFMessage = msgs.tf2_msgs.msg.TFMessage
 
 # characters of the longest name ~/navigate_to looks up; a longer one is refused unread
@@ -94,8 +95,10 @@ class ConceptLearnerNode(Node):
             place_msgs.Detection3DArray, '~/places', LATCHED)
         self._markers_pub = self.create_publisher(place_msgs.MarkerArray, '~/markers', LATCHED)
         self._goal_pub = self.create_publisher(PoseStamped, 'goal_pose', RELIABLE)
+        self._navigation_pub = self.create_publisher(String, '~/navigation_result', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
-        self._nav2 = Nav2Goals.create(self) if p['use_nav2_action'] else None
+        self._nav2 = Nav2Goals.create(self, self._report_navigation) \
+            if p['use_nav2_action'] else None
         # what each input stream's subscription calls (the tests replay tours through these)
         self.callbacks = {'latent': self._fed('latent', self._latent),
                           'pose': self._fed('pose'), 'odom': self._fed('odom'),
@@ -114,6 +117,14 @@ class ConceptLearnerNode(Node):
             self.create_subscription(msg_type, topic, self.callbacks[stream], qos)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
+        self.create_service(Trigger, '~/list_places', self._on_list_places)
+        where_is = interface_or_none('dgm_robot_interfaces/srv/WhereIs')
+        if where_is is None:
+            self.get_logger().warning(
+                '~/where_is is off: dgm_robot_interfaces is not built (README: named goals); '
+                '~/list_places and ~/navigate_to work')
+        else:
+            self.create_service(where_is, '~/where_is', self._on_where_is)
         if self.concepts.names():  # resumed: latch what is known before the first frame
             self._publish_places(self.get_clock().now().to_msg())
         self.concepts.warm_up()     # no first-utterance stall once the node runs
@@ -123,7 +134,8 @@ class ConceptLearnerNode(Node):
         if 'use_nav2_action' in changed:
             if self._nav2 is not None:
                 self._nav2.destroy()
-            self._nav2 = Nav2Goals.create(self) if proposed['use_nav2_action'] else None
+            self._nav2 = Nav2Goals.create(self, self._report_navigation) \
+                if proposed['use_nav2_action'] else None
         self.concepts.use_words = proposed['use_words']
         self.concepts.use_audio = proposed['use_audio']
         self.concepts.learn_without_position = proposed['learn_without_position']
@@ -197,16 +209,40 @@ class ConceptLearnerNode(Node):
                                    f'known places: {clipped(known)}')
             return
         x, y, _ = goal
-        pose = PoseStamped()
-        pose.header.stamp = self.get_clock().now().to_msg()
-        pose.header.frame_id = self.params['map_frame']
-        pose.pose.position.x, pose.pose.position.y = float(x), float(y)
-        pose.pose.orientation.w = 1.0
+        pose = place_queries.pose_at(x, y, self.params['map_frame'],
+                                     self.get_clock().now().to_msg())
         self._goal_pub.publish(pose)
         self.get_logger().info(f'navigate_to {clipped(name)!r}: goal ({x:.2f}, {y:.2f}) in '
                                f'{pose.header.frame_id}')
         if self._nav2 is not None:
-            self._nav2.send(pose)
+            self._nav2.send(pose, name)
+
+    def _on_where_is(self, request, response):
+        if len(request.name) > MAX_PLACE_NAME_CHARS:
+            response.message = f'a name of {len(request.name)} characters is no place name'
+            return response
+        try:
+            place_queries.answer_where_is(self.concepts, request, response,
+                                          self.params['map_frame'],
+                                          self.get_clock().now().to_msg())
+        except Exception as err:  # noqa: B902 - a failed lookup must not end the node
+            self.skips.skip('where_is', err, level='error')
+            response.found, response.message = False, f'lookup failed: {err}'
+            return response
+        if request.navigate and response.found:
+            if self._nav2 is None:
+                response.message += ('; not sent to Nav2: NavigateToPose goals need rclpy, '
+                                     'nav2_msgs and use_nav2_action:=true')
+            else:
+                response.navigation_sent = self._nav2.send(response.goal, request.name.strip())
+        self.get_logger().info(f'where_is: {clipped(response.message)}')
+        return response
+
+    def _report_navigation(self, text):
+        self._navigation_pub.publish(String(data=text))
+
+    def _on_list_places(self, request, response):
+        return place_queries.answer_list_places(self.concepts, response)
 
     # outputs -------------------------------------------------------------------------------
 

@@ -98,6 +98,18 @@ else:
 
 msgs = MessageNamespace((), lambda path: get_message('/'.join(path)))
 
+
+def interface_or_none(ros_type):
+    """Return the class of a type from an optional interface package, None where it is not built.
+
+    The DDS runtime bundles the definitions; under rclpy the package may not be installed.
+    """
+    try:
+        return get_message(ros_type)
+    except ImportError:
+        return None
+
+
 # Not an rclpy preset: the latched profile of the interfaces table (reliable, transient local).
 qos_profile_transient_local = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                                          durability=DurabilityPolicy.TRANSIENT_LOCAL,
@@ -108,5 +120,6 @@ __all__ = ['Clock', 'ClockType', 'DurabilityPolicy', 'Duration', 'ExternalShutdo
            'ParameterDescriptor', 'ParameterException', 'QoSProfile', 'ReliabilityPolicy',
            'SetParametersResult', 'SubscriptionEventCallbacks',
            'SingleThreadedExecutor', 'Time', 'USING_RCLPY',
-           'get_message', 'msgs', 'qos_profile_sensor_data', 'qos_profile_system_default',
+           'get_message', 'interface_or_none', 'msgs', 'qos_profile_sensor_data',
+           'qos_profile_system_default',
            'qos_profile_transient_local', 'rclpy']

@@ -19,6 +19,8 @@
 node's `rclpy.init(args=args)`, `rclpy.spin(node)` and `rclpy.try_shutdown()` behave as rclpy's.
 """
 
+import time
+
 from dgm_robot.ros.dds import context as _context
 from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
 from dgm_robot.ros.dds.names import remove_ros_args
@@ -104,6 +106,21 @@ def spin_once(node, *, executor=None, timeout_sec=None):
         executor.remove_node(node)
 
 
+def spin_until_future_complete(node, future, executor=None, timeout_sec=None):
+    """Serve `node` until `future` is done, the context shuts down or `timeout_sec` passes."""
+    executor = executor or get_global_executor()
+    deadline = None if timeout_sec is None else time.monotonic() + timeout_sec
+    try:
+        executor.add_node(node)
+        while executor.context.ok() and not future.done():
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return
+            executor.spin_once(timeout_sec=remaining)
+    finally:
+        executor.remove_node(node)
+
+
 __all__ = ['ExternalShutdownException', 'create_node', 'get_default_context',
            'get_global_executor', 'init', 'ok', 'remove_ros_args', 'shutdown', 'spin',
-           'spin_once', 'try_shutdown']
+           'spin_once', 'spin_until_future_complete', 'try_shutdown']

@@ -167,7 +167,8 @@ class SingleThreadedExecutor:
                 self._waitset = self.context.make_waitset()
                 self._waitset.attach(self._waitset)  # its trigger wakes it: see the docstring
                 self._epoch = self.context.epoch
-            wanted = {sub.condition: node for node in self._nodes for sub in node.subscriptions}
+            wanted = {entity.condition: node for node in self._nodes
+                      for entity in (*node.subscriptions, *node.services, *node.clients)}
             self._detach([c for c in self._attached if c not in wanted])
             for condition, node in wanted.items():
                 if condition not in self._attached:
@@ -182,6 +183,8 @@ class SingleThreadedExecutor:
                 self._ready += [(node, 'sub', s) for s in node.subscriptions
                                 if s.condition.triggered]
                 self._ready += [(node, 'guard', g) for g in node.guards if g.triggered]
+                self._ready += [(node, 'service', e) for e in (*node.services, *node.clients)
+                                if e.condition.triggered]
 
     def _wait(self, timeout_sec):
         if not self.context.ok():
@@ -216,6 +219,10 @@ class SingleThreadedExecutor:
                 entity.callback()
             return
         if entity._reader is None:
+            return
+        if kind == 'service':   # a service's requests or a client's replies
+            for sample in entity.take():
+                entity.handle(sample)
             return
         for msg in entity.take():
             entity.callback(msg)

@@ -109,6 +109,12 @@ class _Registry:
     def get(self, ros_type):
         pkg, kind, name = _split(ros_type)
         full = f'{pkg}/{kind}/{name}'
+        is_service = kind == 'srv' and f'{full}_Request' in self.codec.fielddefs
+        if full not in self.classes and is_service:
+            # a service, as rclpy has it: a class holding its Request and Response messages
+            self.classes[full] = type(name, (), {
+                'Request': self.get(f'{full}_Request'), 'Response': self.get(f'{full}_Response'),
+                '__ros_type__': full, '__module__': f'{pkg}.{kind}'})
         if full not in self.classes:
             if full not in self.codec.fielddefs:
                 raise MessageTypeError(f'unknown message type {ros_type!r}: not in the rosbags '

@@ -39,7 +39,9 @@ from dgm_robot.ros.dds.node_attributes import RESERVED, shadowing_message
 from dgm_robot.ros.dds.parameters import (
     load_params_file, Parameter, ParameterNotDeclaredException, ParameterStore,
     SetParametersResult)
-from dgm_robot.ros.dds.qos import as_profile, QoSProfile, ReliabilityPolicy, to_dds_qos
+from dgm_robot.ros.dds.qos import (
+    as_profile, qos_profile_services_default, QoSProfile, ReliabilityPolicy, to_dds_qos)
+from dgm_robot.ros.dds.services import Client, Service
 
 _ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
 # Upper bound on samples taken per reader per executor pass (keep-all histories).
@@ -292,7 +294,8 @@ class Node:
         self._names = NameResolver(node_name, namespace, remaps)
         # rcl names a node's logger after its namespace and name: '/robot1/enc' -> 'robot1.enc'.
         self._keep(_logger=RcutilsLogger(self._names.fqn[1:].replace('/', '.')),
-                   _clock=ROSClock(), _publishers=[], _subscriptions=[], _timers=[], _guards=[])
+                   _clock=ROSClock(), _publishers=[], _subscriptions=[], _timers=[], _guards=[],
+                   _services=[], _clients=[])
         self.executor = None
         self._clock_sub = None
         overrides = {}
@@ -335,6 +338,16 @@ class Node:
     def guards(self):
         """The node's guard conditions."""
         return self._guards
+
+    @property
+    def services(self):
+        """The node's services."""
+        return self._services
+
+    @property
+    def clients(self):
+        """The node's service clients."""
+        return self._clients
 
     # --- names, logging, time -------------------------------------------------------------
 
@@ -410,6 +423,22 @@ class Node:
         self._wake_executor()
         return timer
 
+    def create_service(self, srv_type, srv_name, callback, *,
+                       qos_profile=qos_profile_services_default, callback_group=None):
+        """Create a Service answering with `callback(request, response) -> response`."""
+        service = Service(self, srv_type, srv_name, callback, as_profile(qos_profile))
+        self.services.append(service)
+        self._wake_executor()
+        return service
+
+    def create_client(self, srv_type, srv_name, *, qos_profile=qos_profile_services_default,
+                      callback_group=None):
+        """Create a Client; `call_async` returns a Future the executor completes."""
+        client = Client(self, srv_type, srv_name, as_profile(qos_profile))
+        self.clients.append(client)
+        self._wake_executor()
+        return client
+
     def create_guard_condition(self, callback, callback_group=None):
         """Create a GuardCondition whose `trigger()` has the executor call `callback()`."""
         guard = GuardCondition(callback, self._wake_executor)
@@ -432,6 +461,14 @@ class Node:
         """Destroy one timer; return True if it belonged to this node."""
         return self._destroy(self.timers, timer)
 
+    def destroy_service(self, service):
+        """Destroy one service; return True if it belonged to this node."""
+        return self._destroy(self.services, service)
+
+    def destroy_client(self, client):
+        """Destroy one client; return True if it belonged to this node."""
+        return self._destroy(self.clients, client)
+
     def destroy_guard_condition(self, guard):
         """Destroy one guard condition; return True if it belonged to this node."""
         return self._destroy(self.guards, guard)
@@ -447,10 +484,11 @@ class Node:
         return True
 
     def destroy_node(self):
-        """Destroy every publisher, subscription and timer of this node."""
+        """Destroy every publisher, subscription, timer, service and client of this node."""
         if self.executor is not None:
             self.executor.remove_node(self)
-        for entities in (self.publishers, self.subscriptions, self.timers, self.guards):
+        for entities in (self.publishers, self.subscriptions, self.timers, self.guards,
+                         self.services, self.clients):
             while entities:
                 entities.pop().destroy()
         self._clock_sub = None
