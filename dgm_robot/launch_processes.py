@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A small process manager for node processes, doing what `ros2 launch` does where it is absent.
+"""
+A small process manager for node processes, doing what `ros2 launch` does where it is absent.
 
 Each child runs in its own process group (so a terminal's Ctrl-C reaches only the manager, which
 forwards it once), its output is prefixed with its name and echoed, kept for inspection and
@@ -105,7 +106,8 @@ class ManagedProcess:
 
 
 class ProcessGroup:
-    """Children started by name; stop() or leaving the `with` block ends them all.
+    """
+    Children started by name; stop() or leaving the `with` block ends them all.
 
     `echo` gets every child's output prefixed with `[name] ` (None: keep it quiet); `log_dir`
     also writes each child's output to <log_dir>/<name>.log.
@@ -162,7 +164,8 @@ class ProcessGroup:
         return True
 
     def stop(self, names=None, timeout=10.0, first=None):
-        """End the named children (default: all): `first` (SIGINT), then SIGTERM, then SIGKILL.
+        """
+        End the named children (default: all): `first` (SIGINT), then SIGTERM, then SIGKILL.
 
         Each step waits up to `timeout` s. Returns {name: exit status}.
         """

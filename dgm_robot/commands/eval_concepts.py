@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Evaluate the online spatial-concept learner on the simulator (as the node runs it) or albertB.
+"""
+Evaluate the online spatial-concept learner on the simulator (as the node runs it) or albertB.
 
 sim: a tour of the simulated house is replayed, message by message, through the same ConceptFeed
 and pipeline.Concepts the concept_learner node uses, with the stamps and rates sim_world and
@@ -29,13 +30,12 @@ import json
 import os
 from pathlib import Path
 
-from tqdm import tqdm
-import yaml
-
 from dgm_robot.pipeline.presets import load_preset, preset_names
 from dgm_robot.serket.datasets import load_albertb
 from dgm_robot.serket.evaluation import ALBERTB_BASELINE, evaluate
 from dgm_robot.serket.plots import plot_concept_map
+from tqdm import tqdm
+import yaml
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'
 

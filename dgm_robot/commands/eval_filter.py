@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Evaluate the world model's predictions, calibration and imputation on held-out runs.
+"""
+Evaluate the world model's predictions, calibration and imputation on held-out runs.
 
-Example:
+For example:
   dgm-robot eval-filter --sim-seeds 100 101 --model model.pt --json eval.json --plot eval.png
 
 For every origin t (every --every frames) the filter, run online on frames up to t, predicts
@@ -29,10 +30,9 @@ random and decodes the filter's (and the RTS smoother's) estimate of each droppe
 import json
 from pathlib import Path
 
+from dgm_robot.models.world_model import load_default_model, WorldModel
 import numpy as np
 import torch
-
-from dgm_robot.models.world_model import load_default_model, WorldModel
 
 HORIZONS = 10
 

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Start the perception nodes (and with --sim the simulated robot) as processes, like ros2 launch.
+"""
+Start the perception nodes (and with --sim the simulated robot) as processes, like ros2 launch.
 
 Without a ROS installation this is how the stack runs live: each node is its own process talking
 DDS (the same wire protocol ROS 2 uses, so ROS tools on the network see it), started with the

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Segment a map_server map into rooms and doorways; draw them to a PNG and print a summary.
+"""
+Segment a map_server map into rooms and doorways; draw them to a PNG and print a summary.
 
 MAP is a map_server YAML file (image, resolution, origin, negate, occupied_thresh, free_thresh,
 mode) or a bare PGM/PNG read with trinary defaults. Rooms come from the distance-transform

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Run the embedded simulated robot world and, with --record, write it to a rosbag2.
+"""
+Run the embedded simulated robot world and, with --record, write it to a rosbag2.
 
 The bag has the topics a real robot publishes (camera, odometry, pose, tf, audio, words) plus
 ground truth on /sim/room, so it trains the models and plays back into the nodes like real data.
@@ -23,9 +24,8 @@ from collections import Counter
 from pathlib import Path
 import time
 
-from tqdm import tqdm
-
 from dgm_robot.data.record import BAG_VERSIONS, BagRecorder, STORAGES
+from tqdm import tqdm
 
 
 def add_arguments(parser):

@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Train the world model (VAE + learned filter) on rosbag2 recordings or the simulated house.
+"""
+Train the world model (VAE + learned filter) on rosbag2 recordings or the simulated house.
 
-Examples:
+For example:
   dgm-robot train --sim-seeds 0 1 2 3 4 5 --sim-steps 1000 --out model.pt
   dgm-robot train --bag run1 run2 --image-topic /camera/image_raw --out model.pt
   dgm-robot train ... --out model.pt --resume     # continue after an interruption
@@ -24,9 +25,8 @@ from dataclasses import fields
 from pathlib import Path
 import sys
 
-import torch
-
 from dgm_robot.models.training import train_world_model, TrainConfig
+import torch
 
 
 def add_arguments(parser):

@@ -13,17 +13,17 @@
 # limitations under the License.
 
 
-"""Raw PCM from audio_common_msgs (AudioData, AudioDataStamped, AudioInfo) to and from numpy.
+"""
+Raw PCM from audio_common_msgs (AudioData, AudioDataStamped, AudioInfo) to and from numpy.
 
 The ROS audio capture node publishes whatever sample format GStreamer gives it (S16LE by default,
 also S8/U8, S24LE, S32LE, F32LE, ...), interleaved channels, described once on `audio_info`. The
 learners want one thing: mono float32 in [-1, 1]; this module is the one place that gets it there.
 """
 
-import numpy as np
-
 from dgm_robot.conversions import ConversionError
 from dgm_robot.conversions.image import as_uint8
+import numpy as np
 
 # sample_format -> numpy dtype of one sample; 24-bit packed formats are handled apart
 SAMPLE_FORMATS = {

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""sensor_msgs/Image and CompressedImage to and from numpy, for every message flavour we meet.
+"""
+sensor_msgs/Image and CompressedImage to and from numpy, for every message flavour we meet.
 
 Nodes (rclpy or the DDS runtime) and bag reading (rosbags) see messages of different classes with
 the same field names, so everything here reads fields by name and builds messages from a class the
@@ -24,9 +25,8 @@ import array
 import struct
 
 import cv2
-import numpy as np
-
 from dgm_robot.conversions import ConversionError
+import numpy as np
 
 # encoding -> (channels, indices of r, g, b in a pixel)
 ENCODINGS = {
@@ -57,7 +57,8 @@ def as_uint8(data):
 
 
 def payload_for(msg_type, flat):
-    """Return uint8 `flat` in the container `msg_type`'s `data` field accepts.
+    """
+    Return uint8 `flat` in the container `msg_type`'s `data` field accepts.
 
     rclpy message classes (recognised by get_fields_and_field_types) take array.array('B');
     rosbags classes and the DDS runtime's take numpy arrays.
@@ -103,7 +104,8 @@ def image_to_rgb(msg):
 
 
 def rgb_to_image_fields(rgb, encoding='rgb8'):
-    """Return the Image fields (all but header) for an (H, W, 3) uint8 rgb array.
+    """
+    Return the Image fields (all but header) for an (H, W, 3) uint8 rgb array.
 
     For mono8 an (H, W) array is taken as it is and an rgb one is converted to grey.
     """
@@ -141,7 +143,8 @@ def make_image(msg_type, header, rgb, encoding='rgb8'):
 
 
 def _compressed_parts(fmt):
-    """Return (codec, compressed encoding) from an image_transport format string.
+    """
+    Return (codec, compressed encoding) from an image_transport format string.
 
     image_transport writes e.g. 'rgb8; jpeg compressed bgr8'; older publishers write 'jpeg'.
     """
@@ -156,7 +159,8 @@ def _compressed_parts(fmt):
 
 
 def compressed_size(data):
-    """Return (width, height) from a PNG or JPEG stream's header, without decoding it.
+    """
+    Return (width, height) from a PNG or JPEG stream's header, without decoding it.
 
     Raises ConversionError for data that is neither, or whose header is cut short.
     """
@@ -195,7 +199,8 @@ def _jpeg_size(data):
 
 
 def compressed_to_rgb(msg, max_pixels=MAX_COMPRESSED_PIXELS):
-    """Return a CompressedImage (jpeg or png) as (H, W, 3) uint8 rgb.
+    """
+    Return a CompressedImage (jpeg or png) as (H, W, 3) uint8 rgb.
 
     Images whose header says they decode to more than `max_pixels` are refused undecoded.
     """
@@ -238,7 +243,8 @@ def make_compressed_image(msg_type, header, rgb, codec='jpeg', quality=90):
 
 
 def array_to_32fc2(msg_type, header, mean, var):
-    """Return a `msg_type` Image, encoding 32FC2, rows K, columns D: channel 0 mean, 1 variance.
+    """
+    Return a `msg_type` Image, encoding 32FC2, rows K, columns D: channel 0 mean, 1 variance.
 
     This is how latent posteriors travel (q(z|x) is 1 x D; k-step predictions are K x D).
     """

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Training sequences from rosbag2 recordings (MCAP or sqlite3, ROS 2 Humble or Jazzy).
+"""
+Training sequences from rosbag2 recordings (MCAP or sqlite3, ROS 2 Humble or Jazzy).
 
 A bag holds each sensor at its own rate; the models want one row per camera frame. This module
 resamples a bag onto its frames: the latest odometry twist as the control, the pose interpolated
@@ -30,18 +31,17 @@ import logging
 from pathlib import Path
 
 import cv2
-import numpy as np
-from rosbags.interfaces import MessageDefinitionFormat
-from rosbags.rosbag2 import Reader, ReaderError
-from rosbags.typesys import get_types_from_idl, get_types_from_msg, get_typestore, Stores
-import yaml
-
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
 from dgm_robot.conversions.audio import check_audio_info, decode_pcm
 from dgm_robot.conversions.image import compressed_to_rgb, image_to_rgb
 from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.data.topics import BagTopics
 from dgm_robot.msg_defs import bundled_types, DISTROS
+import numpy as np
+from rosbags.interfaces import MessageDefinitionFormat
+from rosbags.rosbag2 import Reader, ReaderError
+from rosbags.typesys import get_types_from_idl, get_types_from_msg, get_typestore, Stores
+import yaml
 
 LOG = logging.getLogger(__name__)
 CONTIGUOUS_SLACK = 0.5  # a gap above this fraction of a chunk's length starts a new audio event
@@ -217,7 +217,8 @@ class BagSource:
 
 
 class AudioChunks:
-    """Audio chunks read along with the frames, handed out per sequence as AudioEvents.
+    """
+    Audio chunks read along with the frames, handed out per sequence as AudioEvents.
 
     Only chunks not yet handed out are held (raw bytes), so memory follows the chunk size, not
     the bag's length. A chunk stamped before the sequence it arrives with (late by more than a
@@ -289,7 +290,8 @@ def _sequence(streams, batch, start, stop, audio):
 
 
 def _batches(source, topic, size, chunk_frames, late, audio):
-    """Yield lists of (stamp, frame), each sorted by stamp; count late frames in late[topic].
+    """
+    Yield lists of (stamp, frame), each sorted by stamp; count late frames in late[topic].
 
     Audio messages read in the same pass go to `audio` (AudioChunks).
     """
@@ -310,7 +312,8 @@ def _batches(source, topic, size, chunk_frames, late, audio):
 
 
 def iter_bag(path, topics=BagTopics(), size=64, chunk_frames=1000, distro=None):
-    """Yield a bag as consecutive Sequences of at most `chunk_frames` frames (None: all).
+    """
+    Yield a bag as consecutive Sequences of at most `chunk_frames` frames (None: all).
 
     Frames are sorted by header stamp within each sequence (late ones are counted and logged);
     word and audio events go with the sequence whose time span holds their stamp, a run of audio

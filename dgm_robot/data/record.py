@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Record the simulated robot as a real rosbag2 (MCAP or sqlite3) that ROS 2 tools can play.
+"""
+Record the simulated robot as a real rosbag2 (MCAP or sqlite3) that ROS 2 tools can play.
 
 Bags are how a robot's data reaches training, so the simulator writes the same topics, types and
 frames a real robot would (camera, odometry, pose, tf, audio, words, the map on /map), plus
@@ -23,13 +24,12 @@ log times.
 
 import json
 
-from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability
-from rosbags.interfaces import QosTime
-from rosbags.rosbag2 import CompressionFormat, CompressionMode, StoragePlugin, Writer
-
 from dgm_robot.data.sim_messages import AUDIO_RATE, EPOCH, SimMessages, STREAMS
 from dgm_robot.data.topics import BagTopics
 from dgm_robot.msg_defs import typestore
+from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability
+from rosbags.interfaces import QosTime
+from rosbags.rosbag2 import CompressionFormat, CompressionMode, StoragePlugin, Writer
 
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 # rosbag2 metadata version each distro reads: Humble parses offered_qos_profiles as a string

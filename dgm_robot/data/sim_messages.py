@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The messages one simulator step becomes, for whichever message classes the caller uses.
+"""
+The messages one simulator step becomes, for whichever message classes the caller uses.
 
 The bag recorder (rosbags classes) and the sim_world node (rclpy or the DDS runtime) must publish
 exactly the same streams, so the mapping from a SimStep to camera, odometry, pose, tf, audio,
@@ -25,13 +26,12 @@ the QoS named in STREAMS.
 import array
 from math import gcd
 
-import numpy as np
-from scipy.signal import resample_poly
-
 from dgm_robot.conversions import seconds_to_stamp
 from dgm_robot.conversions.audio import audio_info_fields, encode_pcm
 from dgm_robot.conversions.image import make_compressed_image, make_image, payload_for
 from dgm_robot.mapping.messages import grid_message
+import numpy as np
+from scipy.signal import resample_poly
 
 EPOCH = 1_700_000_000.0  # sim time zero, in seconds since the Unix epoch
 AUDIO_RATE = 16000
@@ -65,7 +65,8 @@ def compose_map_odom(true_pose, odom_pose):
 
 
 def float64_sequence(msg_type, values):
-    """Return float64 `values` in the container a `float64[]` field of `msg_type` accepts.
+    """
+    Return float64 `values` in the container a `float64[]` field of `msg_type` accepts.
 
     rclpy classes (they have get_fields_and_field_types) take array.array('d'); rosbags classes
     and the DDS runtime's take numpy arrays.
@@ -77,7 +78,8 @@ def float64_sequence(msg_type, values):
 
 
 class SimMessages:
-    """Turns SimSteps into (stream, message) pairs built from `message_class('pkg/msg/Name')`.
+    """
+    Turns SimSteps into (stream, message) pairs built from `message_class('pkg/msg/Name')`.
 
     Stamps are `epoch` + sim time, the same in every header of a step. Audio is a continuous
     16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise.

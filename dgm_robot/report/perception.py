@@ -14,12 +14,11 @@
 
 """The demo report: learned places on the map, a k-step prediction, and per-node latency."""
 
+from dgm_robot.report.tour import draw_rooms
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 import numpy as np
-
-from dgm_robot.report.tour import draw_rooms
 
 
 def draw_regions(ax, regions, sigmas=2.0):
@@ -36,7 +35,8 @@ def draw_regions(ax, regions, sigmas=2.0):
 
 
 def plot_report(path, rooms, poses, regions, goals, strip, latency, metrics):
-    """Write the demo figure.
+    """
+    Write the demo figure.
 
     poses (N, 2) true positions; regions as draw_regions takes them; goals [(name, x, y)];
     strip (frame t, prediction of t + k dt, truth at t + k dt) or None; latency {node: (p50, p99)}
