@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Occupancy maps: map_server files, the `map` message, rooms and doorways segmented on the CPU.
+"""
+Occupancy maps: map_server files, the `map` message, rooms and doorways segmented on the CPU.
 
 From a nav_msgs/OccupancyGrid `msg`: `seg = segment_map(grid_from_message(msg))`, then
 `seg.region_at(x, y)` is the region id of a map-frame point (NO_REGION, -1, off the rooms),

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Doorways: where two regions of a segmented map touch, as segments a planner and RViz can use.
+"""
+Doorways: where two regions of a segmented map touch, as segments a planner and RViz can use.
 
 A doorway is one connected piece of the border between two regions (two rooms joined by two doors
 get two doorways). Its segment runs along the border's principal axis, across the opening, and is
@@ -23,9 +24,8 @@ from dataclasses import dataclass
 from typing import List, Tuple
 
 import cv2
-import numpy as np
-
 from dgm_robot.mapping.grid import GridMap
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Doorway:
 
 
 def contacts(labels: np.ndarray):
-    """Return (a, b, cells_a, cells_b) for every 4-neighbour contact of two different regions.
+    """
+    Return (a, b, cells_a, cells_b) for every 4-neighbour contact of two different regions.
 
     a, b are the region ids; cells_* are (n, 2) (row, col) indices of the two touching cells.
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Generated floor plans unlike the simulator's houses, with their true rooms, to score on.
+"""
+Generated floor plans unlike the simulator's houses, with their true rooms, to score on.
 
 An office-like plan: a corridor across the middle, a strip of rooms of random widths on each side
 with a door of random width (0.75-1.1 m) into the corridor, some doors between neighbours, some
@@ -25,9 +26,8 @@ doorways and furniture).
 from typing import List, Tuple
 
 import cv2
-import numpy as np
-
 from dgm_robot.mapping.grid import FREE, GridMap, OCCUPIED, UNKNOWN
+import numpy as np
 
 Box = Tuple[float, float, float, float]   # (xmin, ymin, xmax, ymax) in metres
 MARGIN = 0.5    # metres of unknown around the plan

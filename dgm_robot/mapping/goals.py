@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Navigation goals a robot can reach: a free cell inside the place, clear of walls and doors.
+"""
+Navigation goals a robot can reach: a free cell inside the place, clear of walls and doors.
 
 A place's position Gaussian says roughly where it is, but its mean may fall on furniture, against
 a wall or in the doorway the robot drove through while hearing the name. A planner needs a cell it
@@ -60,7 +61,8 @@ def near_doorways(seg: Segmentation, xy: np.ndarray, margin: float) -> np.ndarra
 def goal_in_place(seg: Segmentation, mean: np.ndarray, cov: np.ndarray,
                   region_probs: Optional[np.ndarray], clearance_m: float,
                   doorway_margin: float) -> Optional[Tuple[float, float]]:
-    """Return the map-frame (x, y) of the best reachable cell of a place, or None if none is.
+    """
+    Return the map-frame (x, y) of the best reachable cell of a place, or None if none is.
 
     mean (2,), cov (2, 2): the place's position Gaussian; region_probs (R,): P(region | place)
     over region ids (None: regions weigh nothing); clearance_m: at least the robot's radius.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""GridMap: an occupancy grid as nav_msgs/OccupancyGrid holds it, with the map-frame geometry.
+"""
+GridMap: an occupancy grid as nav_msgs/OccupancyGrid holds it, with the map-frame geometry.
 
 One type serves the map file reader, the simulator's house map and the `map` topic, so the
 segmentation never needs to know where a map came from. Values are ROS's: -1 unknown, 0 free,

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Map files in map_server's format: a YAML description next to a PGM/PNG image.
+"""
+Map files in map_server's format: a YAML description next to a PGM/PNG image.
 
 Maps made by slam_toolbox or map_saver, and drawn by hand, arrive this way; reading them the way
 nav2_map_server's map_io does (modes trinary/scale/raw, negate, thresholds, bottom row at the
@@ -23,10 +24,9 @@ from pathlib import Path
 from typing import Tuple, Union
 
 import cv2
+from dgm_robot.mapping.grid import GridMap, OCCUPIED, UNKNOWN
 import numpy as np
 import yaml
-
-from dgm_robot.mapping.grid import GridMap, OCCUPIED, UNKNOWN
 
 MODES = ('trinary', 'scale', 'raw')
 IMAGE_SUFFIXES = ('.pgm', '.png', '.bmp', '.jpg', '.jpeg', '.tif', '.tiff')
@@ -41,7 +41,8 @@ class MapFormatError(ValueError):
 
 def read_map(path: Union[str, Path], resolution: float = 0.05,
              origin: Tuple[float, float, float] = (0.0, 0.0, 0.0)) -> GridMap:
-    """Return the GridMap of a map_server YAML file, or of a bare image with trinary defaults.
+    """
+    Return the GridMap of a map_server YAML file, or of a bare image with trinary defaults.
 
     resolution and origin apply only to a bare image (a YAML file names its own), read with
     map_saver's thresholds so its 205 grey is unknown.
@@ -128,7 +129,8 @@ def _occupancy(pixels, mode, negate, occupied, free):
 
 
 def write_map(grid: GridMap, yaml_path: Union[str, Path]) -> Path:
-    """Write a trinary map_server map: YAML_PATH and an image beside it (.pgm); return the image.
+    """
+    Write a trinary map_server map: YAML_PATH and an image beside it (.pgm); return the image.
 
     Shades are map_saver's (254 free, 0 occupied, 205 unknown); a cell in between (0 < p < 100)
     is written occupied from 65 up, free below 20 and unknown otherwise.

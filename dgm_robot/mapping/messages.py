@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""GridMap <-> nav_msgs/OccupancyGrid, for any message classes (rclpy, the DDS runtime, rosbags).
+"""
+GridMap <-> nav_msgs/OccupancyGrid, for any message classes (rclpy, the DDS runtime, rosbags).
 
 The simulator publishes its house through grid_message and the learner reads a map_server or
 slam_toolbox map through grid_from_message, so both ends agree on row order and geometry.
@@ -21,9 +22,8 @@ slam_toolbox map through grid_from_message, so both ends agree on row order and 
 import array
 from typing import Any, Callable
 
-import numpy as np
-
 from dgm_robot.mapping.grid import GridMap
+import numpy as np
 
 
 def grid_from_message(msg: Any) -> GridMap:
@@ -41,7 +41,8 @@ def grid_from_message(msg: Any) -> GridMap:
 
 
 def grid_message(message_class: Callable[[str], Any], grid: GridMap, header: Any) -> Any:
-    """Return a nav_msgs/OccupancyGrid of grid; message_class maps 'pkg/msg/Name' to a class.
+    """
+    Return a nav_msgs/OccupancyGrid of grid; message_class maps 'pkg/msg/Name' to a class.
 
     rclpy classes (they have get_fields_and_field_types) take array.array('b') for int8[];
     rosbags classes and the DDS runtime's take numpy arrays.

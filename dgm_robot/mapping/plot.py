@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A PNG of a segmented map a person can check at a glance: rooms in colours, doorways in red.
+"""
+A PNG of a segmented map a person can check at a glance: rooms in colours, doorways in red.
 
 Obstacles are drawn dark, unknown light grey, each region in its own colour with its id and area
 at its centroid, and each doorway as a thick segment with a dot at its centre; axes are metres in
@@ -22,13 +23,12 @@ the map frame, so positions read off the picture match the robot's.
 from pathlib import Path
 from typing import Union
 
+from dgm_robot.mapping.segment import Segmentation
 import matplotlib
 matplotlib.use('Agg')
 
-import matplotlib.pyplot as plt  # noqa: E402,I100  (after choosing the file-only backend)
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 import numpy as np  # noqa: E402
-
-from dgm_robot.mapping.segment import Segmentation  # noqa: E402
 
 OBSTACLE = (0.15, 0.15, 0.15)
 UNKNOWN = (0.85, 0.85, 0.85)

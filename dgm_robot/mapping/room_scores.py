@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Segmentation against ground-truth rooms: the per-room precision and recall of Bormann et al.
+"""
+Segmentation against ground-truth rooms: the per-room precision and recall of Bormann et al.
 
 For each true room the segment overlapping it most is its match: recall = overlap / room area,
 precision = overlap / segment area, both averaged over rooms (Bormann, Jordan, Li, Hampp and

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Rooms from an occupancy map: the distance-transform segmentation of Bormann et al. (ICRA 2016).
+"""
+Rooms from an occupancy map: the distance-transform segmentation of Bormann et al. (ICRA 2016).
 
 A door is a narrow passage: every free cell of a door lies within half the door's width of an
 obstacle. So the free space farther than t from any obstacle falls apart into room cores when t is
@@ -28,11 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 import cv2
-import numpy as np
-from skimage.segmentation import watershed
-
 from dgm_robot.mapping.doorways import contacts, Doorway, find_doorways
 from dgm_robot.mapping.grid import GridMap
+import numpy as np
+from skimage.segmentation import watershed
 
 NO_REGION = -1
 
@@ -125,7 +125,8 @@ def _room_cores(dist, res, params) -> Tuple[float, np.ndarray]:
 
 
 def _grow(cores, dist, free) -> np.ndarray:
-    """Return region ids 0..K-1 per free cell: the cores grown over free space by watershed.
+    """
+    Return region ids 0..K-1 per free cell: the cores grown over free space by watershed.
 
     The flood is confined to free space (scikit-image's masked watershed), so it never crosses a
     wall; free space no core reaches becomes a region of its own.
@@ -145,7 +146,8 @@ def _grow(cores, dist, free) -> np.ndarray:
 
 
 def _merge_small(labels, min_cells) -> np.ndarray:
-    """Merge each region under min_cells into the neighbour with the longest shared border.
+    """
+    Merge each region under min_cells into the neighbour with the longest shared border.
 
     The smallest goes first; a small region with no free neighbour is dropped (NO_REGION).
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Generated floor plans with known rooms, for benchmarks and tests beyond the simulator's houses.
+"""
+Generated floor plans with known rooms, for benchmarks and tests beyond the simulator's houses.
 
 A rows x cols block of square rooms with a door in every inner wall of a spanning tree (so the
 plan is connected with no loops of doors) and a box of furniture in some rooms, drawn with array
@@ -21,9 +22,8 @@ slices. The true room of every cell comes with it, so a segmentation can be scor
 
 from typing import Tuple
 
-import numpy as np
-
 from dgm_robot.mapping.grid import FREE, GridMap, OCCUPIED, UNKNOWN
+import numpy as np
 
 
 def room_block(rows: int, cols: int, room: float = 5.0, resolution: float = 0.05,

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Audio front end: find spoken utterances in a PCM stream, turn each into a fixed-length vector.
+"""
+Audio front end: find spoken utterances in a PCM stream, turn each into a fixed-length vector.
 
 Spoken place names must become discrete words without a speech recogniser, so the pipeline needs
 (1) a voice activity detector that cuts utterances out of a continuous microphone stream,
@@ -89,7 +90,8 @@ def as_float_pcm(pcm, what='pcm'):
 
 
 class VoiceActivityDetector:
-    """Streaming energy detector with an adaptive noise floor and a hangover.
+    """
+    Streaming energy detector with an adaptive noise floor and a hangover.
 
     The floor follows the frame energy down at once and creeps up slowly (``floor_rise_db_s``),
     so it tracks the background between words but not the words themselves. A frame is active when
@@ -128,7 +130,8 @@ class VoiceActivityDetector:
         self._silent_run = 0    # consecutive inactive frames while open
 
     def push(self, pcm_chunk, stamp=None):
-        """Feed one chunk (stamp = time of its first sample, s) and return utterances that ended.
+        """
+        Feed one chunk (stamp = time of its first sample, s) and return utterances that ended.
 
         Chunks are taken as contiguous: the first chunk's stamp (and the first after a skipped
         chunk) anchors a sample clock, later stamps may be None. A chunk with NaN/inf is skipped
@@ -244,7 +247,8 @@ def _window():
 
 
 def power_spectrogram(y):
-    """Return |STFT|^2 of float32 PCM, (N_FFT // 2 + 1, T), as librosa's uncentred stft.
+    """
+    Return |STFT|^2 of float32 PCM, (N_FFT // 2 + 1, T), as librosa's uncentred stft.
 
     The spectrum is rounded to complex64 before squaring, as librosa stores it.
     """
@@ -254,7 +258,8 @@ def power_spectrogram(y):
 
 
 def log_mel(pcm, sample_rate, n_mels=40):
-    """Return per-utterance mean/variance normalised log-mel features, shape (T, n_mels).
+    """
+    Return per-utterance mean/variance normalised log-mel features, shape (T, n_mels).
 
     Audio is resampled to 16 kHz and the mel bank stops at 4 kHz, so one word recorded at 8 and
     at 16 kHz gives the same features.
@@ -271,7 +276,8 @@ def _cmvn(x):
 
 
 def trim_silence(pcm, sample_rate, top_db=25.0):
-    """Cut leading and trailing frames more than ``top_db`` below the utterance's loudest frame.
+    """
+    Cut leading and trailing frames more than ``top_db`` below the utterance's loudest frame.
 
     Frames of 25 ms, hop 10 ms, centred (zero padding); what librosa.effects.trim cuts.
     """
@@ -289,7 +295,8 @@ def trim_silence(pcm, sample_rate, top_db=25.0):
 
 
 def warm_up(embedder=None):
-    """Run the feature path once on a synthetic tone (call at node start-up).
+    """
+    Run the feature path once on a synthetic tone (call at node start-up).
 
     Nothing here compiles; building the filter bank (importing librosa) and the first calls of
     the numpy, scipy and torch paths take a few hundred ms, which this moves off the first
@@ -310,7 +317,8 @@ def time_normalise(x, n):
 
 
 def mfcc_trajectory(mel, n_mfcc=13, n_segments=8):
-    """Return the unit MFCC-trajectory vector of a (T, n_mels) log-mel, (2 * n_segments * n_mfcc,).
+    """
+    Return the unit MFCC-trajectory vector of a (T, n_mels) log-mel, (2 * n_segments * n_mfcc,).
 
     c0 (loudness) is dropped; deltas carry how the spectrum moves.
     """
@@ -321,7 +329,8 @@ def mfcc_trajectory(mel, n_mfcc=13, n_segments=8):
 
 
 class UtteranceEmbedder:
-    """Turn one utterance into the fixed-length unit vector the acoustic-word codebook clusters.
+    """
+    Turn one utterance into the fixed-length unit vector the acoustic-word codebook clusters.
 
     ``encoder``: a trained ``UtteranceEncoder``, ``'default'`` for the shipped weights, or None
     for the training-free MFCC trajectory alone.

@@ -12,19 +12,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Bouncing-ball videos (one ball in a walled box), the Kalman VAE paper's benchmark data.
+"""
+Bouncing-ball videos (one ball in a walled box), the Kalman VAE paper's benchmark data.
 
 Small, binary and with known dynamics, they give a world-model check that needs no simulator and
 trains in minutes on a CPU: the tests and bench/bouncing_ball.py use them.
 """
 
-import numpy as np
-
 from dgm_robot.data.sequence import Sequence
+import numpy as np
 
 
 def bouncing_balls(count, steps=20, size=32, radius=3.0, speed=(1.5, 3.0), seed=0):
-    """Return (frames (count, steps, size, size, 1) uint8 in {0, 255}, centres (.., 2) float).
+    """
+    Return (frames (count, steps, size, size, 1) uint8 in {0, 255}, centres (.., 2) float).
 
     The ball starts anywhere inside the box with a random direction and a speed (pixels per
     frame) drawn from `speed`, and bounces elastically off the four walls.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Model files: state dicts plus a plain config, safe to load (weights_only) and checked on load.
+"""
+Model files: state dicts plus a plain config, safe to load (weights_only) and checked on load.
 
 A checkpoint is a dict {'format': FORMAT, 'version': VERSION, 'config': {...}, 'state': {name:
 state_dict}, ...}. Every problem a user can hit (no file, a truncated or foreign file, a file from
@@ -40,7 +41,8 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(path, config, state, **extra):
-    """Write a checkpoint atomically (temp file + rename) so a crash never leaves half a file.
+    """
+    Write a checkpoint atomically (temp file + rename) so a crash never leaves half a file.
 
     config: plain dict (numbers, strings, lists); state: {name: state_dict}; extra: more plain
     or tensor entries (e.g. the training state for --resume).

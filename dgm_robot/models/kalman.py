@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Exact linear-Gaussian filtering algebra, kept apart from anything learned so it can be checked.
+"""
+Exact linear-Gaussian filtering algebra, kept apart from anything learned so it can be checked.
 
 Everything is batched over a leading dimension B and differentiable. Covariances stay symmetric
 positive definite: the update uses the Joseph form and all solves go through a Cholesky factor of
@@ -37,7 +38,8 @@ def matvec(mat, vec):
 
 
 def predict(mean, cov, transition, noise, offset=None):
-    """Push N(mean, cov) through z' = A z + offset + w, w ~ N(0, Q).
+    """
+    Push N(mean, cov) through z' = A z + offset + w, w ~ N(0, Q).
 
     mean (B, n), cov (B, n, n), transition A (B, n, n), noise Q (B, n, n), offset (B, n) or None.
     """
@@ -56,7 +58,8 @@ def observe(mean, cov, emission, obs_var):
 
 
 def update(mean, cov, emission, obs, obs_var, observed=None):
-    """Condition N(mean, cov) on a = C z + v, v ~ N(0, diag(obs_var)).
+    """
+    Condition N(mean, cov) on a = C z + v, v ~ N(0, diag(obs_var)).
 
     mean (B, n), cov (B, n, n), emission C (B, m, n), obs a (B, m), obs_var r (B, m),
     observed (B,) bool or None. Rows with observed False keep the prior and add 0 log-likelihood.
@@ -85,7 +88,8 @@ def update(mean, cov, emission, obs, obs_var, observed=None):
 
 def smooth_step(filt_mean, filt_cov, next_pred_mean, next_pred_cov, next_transition,
                 next_smooth_mean, next_smooth_cov):
-    """One backward Rauch-Tung-Striebel step: p(z_t | a_1..T) from p(z_t | a_1..t) and t+1.
+    """
+    One backward Rauch-Tung-Striebel step: p(z_t | a_1..T) from p(z_t | a_1..t) and t+1.
 
     All means (B, n), covariances and the transition A_{t+1} (B, n, n).
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The learned state-space filter (Kalman VAE, Fraccaro et al. 2017) that tracks VAE latents.
+"""
+The learned state-space filter (Kalman VAE, Fraccaro et al. 2017) that tracks VAE latents.
 
 Observations a_t are the VAE's posterior means; their posterior variances enter the observation
 noise, so a blurred or ambiguous frame is trusted less (heteroscedastic noise):
@@ -36,10 +37,9 @@ GRU is fed the predicted latent C_t z_t|t-1 instead (imputation).
 
 from typing import NamedTuple
 
+from dgm_robot.models import kalman
 import torch
 from torch import nn
-
-from dgm_robot.models import kalman
 
 NOISE_FLOOR = 1e-5
 
@@ -94,7 +94,8 @@ class KalmanSSM(nn.Module):
 
     @torch.no_grad()
     def init_from_latents(self, obs, controls):
-        """Start every regime at the least-squares linear model a_t+1 = F a_t + G u_t+1 + c.
+        """
+        Start every regime at the least-squares linear model a_t+1 = F a_t + G u_t+1 + c.
 
         obs: list of (T, m) latent sequences, controls: list of (T, c). The first m state
         dimensions then track a directly (C = [I 0]); SGD starts from the linear solution.
@@ -119,7 +120,8 @@ class KalmanSSM(nn.Module):
         return self.log_obs_scale.exp() * obs_var + self.log_obs_var.exp() + NOISE_FLOOR
 
     def propagate(self, state, control, dt):
-        """Advance the belief one step without an observation.
+        """
+        Advance the belief one step without an observation.
 
         control (B, c), dt (B,) seconds. Returns the GRU state, emission C_t (B, m, n),
         transition A_t(dt) (B, n, n) and the predicted z ~ N(mean, cov).
@@ -141,7 +143,8 @@ class KalmanSSM(nn.Module):
         return hidden, emission, transition, mean, cov
 
     def step(self, state, obs, obs_var, control, dt, observed=None):
-        """One filter step: predict with (control, dt), then update on obs where observed.
+        """
+        One filter step: predict with (control, dt), then update on obs where observed.
 
         obs, obs_var (B, m) encoder mean and variance (any finite value where not observed),
         control (B, c), dt (B,), observed (B,) bool or None (all observed).
@@ -157,7 +160,8 @@ class KalmanSSM(nn.Module):
         return SSMState(mean, cov, hidden, prev_obs), out
 
     def forward(self, obs, obs_var, controls, dts, observed=None, state=None):
-        """Filter whole sequences.
+        """
+        Filter whole sequences.
 
         obs, obs_var (B, T, m), controls (B, T, c), dts (B, T) seconds since the previous frame,
         observed (B, T) bool or None. Returns a dict of (B, T, ...) tensors: loglik, filtered
@@ -189,7 +193,8 @@ class KalmanSSM(nn.Module):
         return torch.stack(means, dim=1), torch.stack(covs, dim=1)
 
     def forecast(self, state, controls, dts):
-        """Exact k-step predictive distributions from a filtered state under given controls.
+        """
+        Exact k-step predictive distributions from a filtered state under given controls.
 
         controls (B, k, c), dts (B, k). Returns a dict of (B, k, ...) tensors: state mean/cov of
         z_t+j and obs_mean/obs_cov of a_t+j (observation noise uses the typical encoder variance).

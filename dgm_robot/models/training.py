@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Training of the world model on Sequences: VAE first, then the filter, then both jointly.
+"""
+Training of the world model on Sequences: VAE first, then the filter, then both jointly.
 
 Objective, per frame (nats): the VAE's ELBO, log p(x_t | a_t) - beta KL(q(a_t | x_t) || N(0, I)),
 plus the filter's exact log marginal likelihood of the latent sequence, log p(a_t | a_<t, u_<=t),
@@ -29,13 +30,12 @@ checkpoint that --resume continues from.
 from dataclasses import asdict, dataclass, replace
 import math
 
-import numpy as np
-import torch
-from tqdm import tqdm
-
 from dgm_robot.models.checkpoint import load_checkpoint, load_state
 from dgm_robot.models.vae import frames_to_tensor
 from dgm_robot.models.world_model import WorldModel
+import numpy as np
+import torch
+from tqdm import tqdm
 
 STAGES = ('vae', 'filter', 'joint')
 NOISE_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)   # candidates for calibrate()
@@ -127,7 +127,8 @@ def filter_loglik(model, mean, var, controls, dts, observed):
 
 
 def dropout_mask(shape, rate, generator, max_gap=0):
-    """Return a random observed mask (B, T) for frame dropout.
+    """
+    Return a random observed mask (B, T) for frame dropout.
 
     Frames are hidden with probability `rate`, and in half the windows a gap of 1..max_gap
     consecutive frames, so that the likelihood of the frame after the gap trains the multi-step
@@ -227,7 +228,8 @@ class Trainer:
 
     @torch.no_grad()
     def calibrate(self, context=None):
-        """Scale the process noise Q to maximise the validation k-step predictive likelihood.
+        """
+        Scale the process noise Q to maximise the validation k-step predictive likelihood.
 
         Observe the first half of every validation window, forecast the rest under its controls
         and score the true latents; a scale from NOISE_SCALES fixes over-confidence that comes
@@ -329,7 +331,8 @@ class Trainer:
 
 def train_world_model(sequences, out, cfg=TrainConfig(), model_kwargs=None, resume=False,
                       val_sequences=None, progress=True, log=print):
-    """Train a WorldModel on Sequences and write it to `out`; return (model, history).
+    """
+    Train a WorldModel on Sequences and write it to `out`; return (model, history).
 
     val_sequences default: the last cfg.val_fraction of every sequence is held out.
     model_kwargs: sizes passed to WorldModel.create (dt0 is taken from the data).

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A small learned utterance encoder that makes acoustic words more speaker-robust.
+"""
+A small learned utterance encoder that makes acoustic words more speaker-robust.
 
 A hand-made MFCC vector of one word differs a lot between speakers; this 1-D convolutional net,
 trained to tell spoken digits apart across speakers (FSDD) with vocal-tract-length warping and
@@ -63,7 +64,8 @@ class UtteranceEncoder(nn.Module):
         return self.project(torch.cat([x.mean(-1), x.amax(-1)], dim=1))
 
     def forward(self, x):
-        """Return class logits (B, n_classes), used only for training.
+        """
+        Return class logits (B, n_classes), used only for training.
 
         Cosine logits (scaled by ``COSINE_SCALE``): classes are directions, so the unit embeddings
         the codebook compares by distance cluster around them.

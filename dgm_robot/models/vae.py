@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Convolutional VAE that turns camera frames into the low-dimensional latents the filter tracks.
+"""
+Convolutional VAE that turns camera frames into the low-dimensional latents the filter tracks.
 
 The encoder's diagonal Gaussian q(a | x) gives both the latent (its mean) and how much to trust it
 (its variance), which the learned filter uses as per-frame observation noise.
@@ -32,7 +33,8 @@ class FrameError(ValueError):
 
 
 def frames_to_tensor(frames, image_size, channels=3):
-    """Turn frames (N, H, W, C), uint8 or float in [0, 1], into (N, C, S, S) float32 in [0, 1].
+    """
+    Turn frames (N, H, W, C), uint8 or float in [0, 1], into (N, C, S, S) float32 in [0, 1].
 
     Frames of another size are resized (area-averaged) to image_size x image_size.
     """
@@ -58,7 +60,8 @@ def tensor_to_frames(x):
 
 
 class VAE(nn.Module):
-    """Stride-2 conv encoder down to 4 x 4, mirrored transposed-conv decoder.
+    """
+    Stride-2 conv encoder down to 4 x 4, mirrored transposed-conv decoder.
 
     image_size must be 4 * 2^L (16, 32, 64, ...). likelihood 'gaussian' has one learned pixel
     noise scale (so reconstruction and KL balance themselves); 'bernoulli' is for binary frames.
@@ -121,7 +124,8 @@ class VAE(nn.Module):
         return -nll.flatten(1).sum(1)
 
     def elbo(self, x, beta=1.0, free_bits=0.0, prior_mean=None):
-        """Return per-image ELBO terms for images (N, C, S, S).
+        """
+        Return per-image ELBO terms for images (N, C, S, S).
 
         Returns a dict of (N,) tensors: 'recon' log p(x | a) at one reparameterised sample,
         'kl' KL(q(a | x) || N(prior_mean, I)), and 'objective' = recon - beta * KL where each

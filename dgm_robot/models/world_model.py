@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The online world model: VAE + learned filter behind a small numpy API for pipeline and nodes.
+"""
+The online world model: VAE + learned filter behind a small numpy API for pipeline and nodes.
 
 One call per camera frame (or per latent from the encoder node), one call for k-step predictions.
 Everything runs batch-1 on the CPU under torch.inference_mode; state is an explicit value, so a
@@ -25,14 +26,13 @@ from dataclasses import dataclass
 import hashlib
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from dgm_robot.models import kalman
 from dgm_robot.models.checkpoint import CheckpointError, load_checkpoint, load_state
 from dgm_robot.models.checkpoint import save_checkpoint
 from dgm_robot.models.ssm import KalmanSSM, NOISE_FLOOR, SSMState
 from dgm_robot.models.vae import frames_to_tensor, tensor_to_frames, VAE
+import numpy as np
+import torch
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / 'default' / 'world_model.pt'
 
@@ -83,7 +83,8 @@ class Prediction:
 
 
 def _mixing_matrix(ssm):
-    """Return the K regimes' A, C, b (and B) as rows of one (K, X) matrix, and the split sizes.
+    """
+    Return the K regimes' A, C, b (and B) as rows of one (K, X) matrix, and the split sizes.
 
     alpha @ it mixes all of them in one product, with the same sums einsum forms one by one.
     """
@@ -96,7 +97,8 @@ def _mixing_matrix(ssm):
 
 
 def forecast(ssm, state, controls, dts):
-    """Return KalmanSSM.forecast's outputs for one belief (batch 1), in fewer torch calls.
+    """
+    Return KalmanSSM.forecast's outputs for one belief (batch 1), in fewer torch calls.
 
     controls (k, c), dts (k,) tensors; returns a dict of (k, ...) tensors mean, cov, obs_mean,
     obs_cov. Only the mean chain is sequential (GRU -> mixture weights -> mean -> predicted
@@ -224,7 +226,8 @@ class WorldModel:
 
     @torch.inference_mode()
     def step_latent(self, state, latent, control, dt):
-        """Advance the belief by dt seconds under control (v, w) and condition on a latent.
+        """
+        Advance the belief by dt seconds under control (v, w) and condition on a latent.
 
         latent: (mean (m,), var (m,)) from encode() or the encoder node, or None to skip the
         update (missing frame). Returns (new FilterState, StepOutput).
@@ -256,7 +259,8 @@ class WorldModel:
 
     @torch.inference_mode()
     def predict(self, state, controls, k=None, dt=None):
-        """Exact predictive distributions for the next k steps under controls (k, 2).
+        """
+        Exact predictive distributions for the next k steps under controls (k, 2).
 
         controls may be a single (2,) control held for all k steps; dt is seconds per step
         (float or (k,)), default the nominal frame period.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS message definitions that `rosbags` does not ship, and a typestore with them.
+"""
+ROS message definitions that `rosbags` does not ship, and a typestore with them.
 
 vision_msgs (4.x, Humble/Jazzy) and audio_common_msgs (ros-drivers/audio_common, ROS 2) are not
 in the rosbags type stores; their .msg texts are bundled here so bags, the DDS runtime and tests

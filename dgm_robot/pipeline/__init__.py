@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The ROS-free online pipeline: what each node does to a message, without ROS.
+"""
+The ROS-free online pipeline: what each node does to a message, without ROS.
 
 Each stage takes numpy inputs with stamps and returns numpy outputs, so the nodes stay thin
 adapters and every piece of learning logic runs (and is tested) on plain Python.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Stamped latents, positions, words and speech -> place posteriors, names, regions and goals.
+"""
+Stamped latents, positions, words and speech -> place posteriors, names, regions and goals.
 
 This is the one online path into the spatial-concept learner: the concept_learner node, `dgm-robot
 eval-concepts`, the benchmark and the demo all feed it the same stamped streams. Each latent is
@@ -30,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
-import numpy as np
-
 from dgm_robot.mapping import Segmentation
 from dgm_robot.mapping.goals import goal_in_place
 from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
@@ -44,6 +43,7 @@ from dgm_robot.serket.acoustic_words import AcousticWords, VERSION as ACOUSTIC_V
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, remove_stale_temps, set_aside, StateFileError
+import numpy as np
 
 __all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
 
@@ -151,7 +151,8 @@ class Concepts:
 
     def add_latent(self, stamp: float, latent: np.ndarray, tag: Any = None,
                    now: Optional[float] = None) -> List[Place]:
-        """Queue one frame's latent mean; return the frames classified (this one when it can be).
+        """
+        Queue one frame's latent mean; return the frames classified (this one when it can be).
 
         A latent waits for the position stream to reach its stamp, at most max_pose_age s of
         stream time; one that no position covers is classified, not learned, and counted. `now`
@@ -180,7 +181,8 @@ class Concepts:
         return self._advance(stamp)
 
     def _restart_streams(self) -> None:
-        """Forget the streams' recent past (not what was learned) after time jumped back.
+        """
+        Forget the streams' recent past (not what was learned) after time jumped back.
 
         The position tracks restart themselves when their own stamps jump back.
         """
@@ -192,7 +194,8 @@ class Concepts:
         self.counts['time_jumps'] += 1
 
     def add_words(self, words: Words, stamp: Optional[float] = None) -> None:
-        """Attribute words (text, or an utterance's word weights) to the frame at `stamp`.
+        """
+        Attribute words (text, or an utterance's word weights) to the frame at `stamp`.
 
         Text from a std_msgs/String has no stamp of its own: it then takes the stream's time.
         """
@@ -216,7 +219,8 @@ class Concepts:
         self._learn(frame, [words])
 
     def add_audio(self, stamp: float, pcm: np.ndarray, sample_rate: int) -> List[str]:
-        """Feed a chunk of mono float PCM; return the acoustic tokens of utterances that ended.
+        """
+        Feed a chunk of mono float PCM; return the acoustic tokens of utterances that ended.
 
         Each utterance's message (its word weights) is attributed to the frame at its middle.
         """
@@ -343,7 +347,8 @@ class Concepts:
         return self.model.regions()
 
     def goal_for(self, name: Any) -> Optional[Tuple[float, float, np.ndarray]]:
-        """Return (x, y, cov (2, 2)) inside the place called name, or None if none is.
+        """
+        Return (x, y, cov (2, 2)) inside the place called name, or None if none is.
 
         With a map, (x, y) is a free cell of the place that a robot of robot_radius can stand on,
         out of every doorway (mapping.goals); without one, the place's position Gaussian's mean.
@@ -361,7 +366,8 @@ class Concepts:
     # state ---------------------------------------------------------------------------------
 
     def save(self, path: Optional[str] = None) -> None:
-        """Write the learner, the codebook and the settings atomically, as one file.
+        """
+        Write the learner, the codebook and the settings atomically, as one file.
 
         One file (temp file + rename), so a kill at any moment leaves the three of the last
         save or of this one, never a learner with another save's codebook.
@@ -375,7 +381,8 @@ class Concepts:
         Path(path + LEGACY_ACOUSTIC).unlink(missing_ok=True)   # what was just saved replaces it
 
     def _read(self, path: str) -> Tuple[SpatialConceptModel, Optional[LearnerSettings]]:
-        """Return the learner and the settings saved at `path`, and restore the codebook.
+        """
+        Return the learner and the settings saved at `path`, and restore the codebook.
 
         A file whose learner, codebook or settings cannot be used is set aside whole
         (StateFileError), the codebook left as it was.

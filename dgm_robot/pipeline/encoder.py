@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Frame -> latent posterior q(a | x), and the decoded reconstruction RViz shows beside it.
+"""
+Frame -> latent posterior q(a | x), and the decoded reconstruction RViz shows beside it.
 
 A frame larger than the model's input is area-averaged down while still uint8 (OpenCV), and only
 the small result becomes float: converting first cost about 16 bytes per camera pixel, 2.3 GB
@@ -23,12 +24,11 @@ rounding to whole uint8 levels (at most half a level, 0.002 of the range).
 from typing import Tuple
 
 import cv2
-import numpy as np
-import torch
-
 from dgm_robot.models.vae import frames_to_tensor, tensor_to_frames
 from dgm_robot.pipeline.errors import BadInput
 from dgm_robot.pipeline.model_source import load_world_model, pick_device
+import numpy as np
+import torch
 
 
 class Encoder:
@@ -62,7 +62,8 @@ class Encoder:
 
 
 def shrink(rgb: np.ndarray, size: int) -> np.ndarray:
-    """Return an (H, W, 3) uint8 frame area-averaged to size x size when it is larger both ways.
+    """
+    Return an (H, W, 3) uint8 frame area-averaged to size x size when it is larger both ways.
 
     Smaller frames are returned as they are (frames_to_tensor enlarges them, cheaply).
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Latents with stamps -> filtered state and k-step predictions, the world model node's job.
+"""
+Latents with stamps -> filtered state and k-step predictions, the world model node's job.
 
 Stamps drive the filter: a gap of n nominal frame periods is n - 1 missing frames, which are
 imputed by prediction-only steps (the recurrent mixture weights advance once per frame, as in
@@ -37,11 +38,10 @@ Hostile or broken input must not poison or wedge the belief (issue 19):
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-import numpy as np
-
 from dgm_robot.models.world_model import InputError
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
 from dgm_robot.pipeline.model_source import load_world_model
+import numpy as np
 
 # Largest |latent mean| accepted: 1000 standard deviations of the VAE's N(0, I) prior.
 LATENT_MEAN_LIMIT = 1e3
@@ -88,7 +88,8 @@ class Filter:
         self.numerical_resets = 0
 
     def warm_up(self) -> None:
-        """Run every per-frame computation once on a blank belief, leaving this filter as it was.
+        """
+        Run every per-frame computation once on a blank belief, leaving this filter as it was.
 
         torch's first call of each operation costs far more than later ones; paying it here, at
         start-up, keeps it off the first frame's path.
@@ -104,7 +105,8 @@ class Filter:
     def step(self, stamp: float, latent: Optional[Tuple[np.ndarray, np.ndarray]],
              control: np.ndarray, predict: bool = True,
              now: Optional[float] = None) -> FilterResult:
-        """Condition on one latent (mean, var) or None at stamp under control (v, w).
+        """
+        Condition on one latent (mean, var) or None at stamp under control (v, w).
 
         With predict False the result's pred_mean and pred_var are None (no forecast computed).
         `now` is the caller's clock in seconds (None or 0, e.g. sim time before /clock: no check).

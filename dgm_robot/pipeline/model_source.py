@@ -14,9 +14,8 @@
 
 """Where stages get their world model and compute device from, with the fallbacks nodes need."""
 
-import torch
-
 from dgm_robot.models.world_model import load_default_model, WorldModel
+import torch
 
 
 def load_world_model(model_path=''):

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Where the robot was at a given stamp, from odometry, sparse map poses and tf, as tf2 does it.
+"""
+Where the robot was at a given stamp, from odometry, sparse map poses and tf, as tf2 does it.
 
 A place is learned where the camera frame was taken, not where the robot was when the latent
 reached the learner, so positions are looked up at the latent's stamp. Odometry (the `odom`
@@ -28,9 +29,8 @@ from collections import deque
 from enum import Enum
 from typing import Deque, Optional, Tuple
 
-import numpy as np
-
 from dgm_robot.pipeline.errors import BadInput
+import numpy as np
 
 Pose2 = Tuple[float, float, float]   # x (m), y (m), yaw (rad) of a child frame in its parent
 HISTORY_S = 30.0                     # how far back each track is kept
@@ -104,7 +104,8 @@ class Track:
             self._poses.popleft()
 
     def at(self, stamp: float, max_gap: float) -> Optional[Pose2]:
-        """Return the pose at `stamp` interpolated between the samples around it.
+        """
+        Return the pose at `stamp` interpolated between the samples around it.
 
         None when `stamp` lies outside the samples kept or the samples around it are more
         than `max_gap` s apart (a gap in the stream: nothing is known in between).
@@ -178,7 +179,8 @@ class Positions:
         self.corrections.add(stamp, pose)
 
     def add_map_pose(self, stamp: float, pose: Pose2) -> None:
-        """Add base_link in the map frame (a localiser's pose, e.g. amcl_pose; may be sparse).
+        """
+        Add base_link in the map frame (a localiser's pose, e.g. amcl_pose; may be sparse).
 
         Where odometry covers its stamp it becomes a map -> odom correction, so odometry carries
         it to every later stamp; it is also kept for robots without odometry.
@@ -196,7 +198,8 @@ class Positions:
             self.corrections.add(stamp, compose(pose, inverse(odom)))
 
     def lookup(self, stamp: float, final: bool = False) -> Tuple[Lookup, Optional[np.ndarray]]:
-        """Return (what was found, (x, y) in the map frame or None) at `stamp`.
+        """
+        Return (what was found, (x, y) in the map frame or None) at `stamp`.
 
         final: the caller waits no longer, so the newest sample is held if it is within
         max_gap of the stamp instead of waiting for one after it.

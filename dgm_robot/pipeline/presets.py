@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Named settings of the concept learner, read from presets.yaml (defaults plus overrides).
+"""
+Named settings of the concept learner, read from presets.yaml (defaults plus overrides).
 
 One file holds every setting, so the node, the evaluation and the benchmarks cannot drift
 apart, and a learned state records exactly what it was learned with.
@@ -22,9 +23,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-import yaml
-
 from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
+import yaml
 
 PRESETS_FILE = Path(__file__).with_name('presets.yaml')
 DEFAULT_PRESET = 'rooms'
@@ -63,7 +63,8 @@ def preset_names(path: Path = PRESETS_FILE) -> List[str]:
 
 def load_preset(name: str = DEFAULT_PRESET, path: Path = PRESETS_FILE,
                 **overrides: Any) -> LearnerSettings:
-    """Return the settings of preset `name`: defaults, then its base presets, then `overrides`.
+    """
+    Return the settings of preset `name`: defaults, then its base presets, then `overrides`.
 
     An unknown preset or setting raises ValueError naming what exists.
     """
