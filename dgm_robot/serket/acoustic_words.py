@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A codebook of acoustic words: spoken place names become discrete word tokens, online.
+"""
+A codebook of acoustic words: spoken place names become discrete word tokens, online.
 
 The concept learner needs discrete words; without a speech recogniser, a teacher's spoken "kitchen"
 is only PCM. This module embeds each utterance (``dgm_robot.models.audio_features``) and clusters
@@ -35,15 +36,15 @@ callers that must not stop (nodes) catch it, count and skip.
 
 from typing import Any
 
-import numpy as np
-
 from dgm_robot.models.audio_features import UtteranceEmbedder
+import numpy as np
 
 VERSION = 1
 
 
 class AcousticWords:
-    """Online codebook over utterance embeddings.
+    """
+    Online codebook over utterance embeddings.
 
     Each word k has a mean mu_k and a count n_k. For an embedding x, the CRP-GMM scores are
     log n_k - |x - mu_k|^2 / (2 variance) for the known words and -new_word_distance^2 /
@@ -94,14 +95,16 @@ class AcousticWords:
         return self.observe_message_vector(self.embedder(pcm, sample_rate))
 
     def message(self, pcm: np.ndarray, sample_rate: float) -> dict[str, float]:
-        """Return one utterance's message over the known words, learning nothing (a query).
+        """
+        Return one utterance's message over the known words, learning nothing (a query).
 
         Empty when no word is known yet.
         """
         return self.message_vector(self.embedder(pcm, sample_rate))
 
     def observe_message_vector(self, x: Any) -> tuple[str, dict[str, float]]:
-        """Learn from one embedding (D,); return (its token, its message {token: weight}).
+        """
+        Learn from one embedding (D,); return (its token, its message {token: weight}).
 
         The message is P(word | x) at message_variance over the known words and a new one,
         taken before learning; the new word's share goes to the word x was given.
@@ -174,7 +177,8 @@ class AcousticWords:
                 'max_words': self.max_words, 'prefix': self.prefix}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a ``state_dict()``; ValueError, the codebook unchanged, if it cannot be used.
+        """
+        Restore a ``state_dict()``; ValueError, the codebook unchanged, if it cannot be used.
 
         Refused: another version or embedder or size, and content no codebook makes (means
         and counts of other shapes or types, NaN or inf, counts under one, more words than

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Data sets for the concept learner: albertB (real, SpCoDataset) and a synthetic room stream.
+"""
+Data sets for the concept learner: albertB (real, SpCoDataset) and a synthetic room stream.
 
 Both return a ConceptData: per-event positions, visual features, bags of words and, where
 known, the ground truth, so the evaluation and the benchmark treat them alike.
@@ -22,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
 from dgm_robot.models.audio_features import AudioInputError
 from dgm_robot.serket.acoustic_words import AcousticWords
+import numpy as np
 
 
 @dataclass
@@ -71,7 +71,8 @@ def load_albertb(root: str | Path) -> ConceptData:
 
 def synthetic_rooms(n_events: int, n_rooms: int = 4, latent_dim: int = 8, seed: int = 0,
                     room_size: float = 1.0) -> ConceptData:
-    """Return a stream through `n_rooms` rooms: positions, room-specific latents and names.
+    """
+    Return a stream through `n_rooms` rooms: positions, room-specific latents and names.
 
     The robot stays in a room for a few events then moves on; a teacher names the room at
     one event in three, with a shared filler word, as in a real teaching session.
@@ -98,7 +99,8 @@ def colour_histogram(frame: np.ndarray, bins: int = 4) -> np.ndarray:
 
 def from_sequence(seq: Any, every: int = 5, encode: Callable[[np.ndarray], Any] | None = None,
                   words: str = 'text', acoustic: AcousticWords | None = None) -> ConceptData:
-    """Return a ConceptData from a simulated or recorded Sequence, one event per `every` frames.
+    """
+    Return a ConceptData from a simulated or recorded Sequence, one event per `every` frames.
 
     encode(frame) -> (mean, var) gives the visual feature (VAE latents); without it the
     feature is a colour histogram. Each utterance goes to the event nearest its stamp.

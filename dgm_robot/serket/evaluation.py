@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Runs the online learner and the SERKET batch baseline on a data set and scores them.
+"""
+Runs the online learner and the SERKET batch baseline on a data set and scores them.
 
 Scores are those of the SpCoSLAM papers: ARI and NMI of the concept labels C_t and of the
 position-distribution labels i_t, and EAR, the accuracy of the estimated numbers L and K.
@@ -21,9 +22,6 @@ position-distribution labels i_t, and EAR, the accuracy of the estimated numbers
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
 
-import numpy as np
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
 from dgm_robot.serket.datasets import ConceptData
 from dgm_robot.serket.gmm import GMM
 from dgm_robot.serket.mlda import MLDA
@@ -31,6 +29,8 @@ from dgm_robot.serket.module import Graph, Module, ObservationSource
 from dgm_robot.serket.spatial_concepts import (ObservationError, SpatialConceptConfig,
                                                SpatialConceptModel)
 from dgm_robot.serket.vocabulary import Vocabulary
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 MODALITIES = ('position', 'visual', 'words')
 
@@ -56,7 +56,8 @@ def ear(estimated: Any, truth: Any) -> float:
 def run_online(data: ConceptData, config: SpatialConceptConfig,
                modalities: Sequence[str] = MODALITIES,
                progress: Callable[[], Any] | None = None) -> dict[str, Any]:
-    """Stream `data` through a SpatialConceptModel; return it with labels and L, K per event.
+    """
+    Stream `data` through a SpatialConceptModel; return it with labels and L, K per event.
 
     Events with nothing in the chosen modalities (no words, for words alone) are skipped
     and labelled -1.
@@ -97,7 +98,8 @@ def run_batch_baseline(data: ConceptData, n_concepts: int, n_positions: int, see
                        iterations: int = 100, weights: Sequence[float] = (1.0, 1.0, 1.0),
                        scales: Sequence[float] = (10.0, 10.0, 1.0)
                        ) -> tuple[np.ndarray, np.ndarray]:
-    """SERKET batch baseline: GMM on positions, MLDA over (GMM posterior, image, words).
+    """
+    SERKET batch baseline: GMM on positions, MLDA over (GMM posterior, image, words).
 
     MLDA's P(cluster | event) goes back to the GMM as a bias, as in SERKET's SpCoA. Image
     class scores go to MLDA as they are; VAE latents (which can be negative) go through a
@@ -136,7 +138,8 @@ def evaluate(runs: Sequence[tuple[int, ConceptData]], config: dict[str, Any], n_
              progress: Callable[[], Any] | None = None,
              goal_score: Callable[[SpatialConceptModel, ConceptData], float] | None = None
              ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Score the online learner (all modalities and each alone) and the batch baseline.
+    """
+    Score the online learner (all modalities and each alone) and the batch baseline.
 
     runs: (seed, data) pairs, one learner run each (the same data for several seeds, or a
     data set per seed). The baseline is given the true numbers of concepts and position

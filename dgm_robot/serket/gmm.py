@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Gaussian mixture module: clusters its parent's vectors (positions, VAE latents).
+"""
+Gaussian mixture module: clusters its parent's vectors (positions, VAE latents).
 
 Collapsed Gibbs sampling under a Normal-(inverse-)Wishart prior, with a fixed number of
 clusters or a Chinese-restaurant-process prior that opens clusters as data demand.
@@ -22,11 +23,10 @@ the clusters (a log bias per event); backward out, the cluster means (the VAE's 
 
 from typing import Any
 
-import numpy as np
-from scipy.special import logsumexp
-
 from dgm_robot.serket.module import Module
 from dgm_robot.serket.priors import NormalInverseWishart
+import numpy as np
+from scipy.special import logsumexp
 
 
 class GMM(Module):

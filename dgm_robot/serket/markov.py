@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Markov model over place concepts, so the robot can say which place comes next.
+"""
+Markov model over place concepts, so the robot can say which place comes next.
 
 Transition counts between consecutive concepts with a symmetric Dirichlet prior per row;
 the counts are all it keeps, so its cost and memory do not depend on the stream length.

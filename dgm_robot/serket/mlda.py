@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Multimodal LDA module: one topic (concept) mixture per event over several modalities.
+"""
+Multimodal LDA module: one topic (concept) mixture per event over several modalities.
 
 Each parent sends a non-negative histogram per event (word counts, image class scores, a GMM's
 cluster posterior); MLDA turns it into tokens (scaled and rounded), and collapsed Gibbs
@@ -23,9 +24,8 @@ the event's predicted histogram, to each parent (for a GMM: a bias on its cluste
 
 from typing import Any, Sequence
 
-import numpy as np
-
 from dgm_robot.serket.module import Module
+import numpy as np
 
 
 class MLDA(Module):

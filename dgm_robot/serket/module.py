@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The SERKET module protocol: stochastic models that learn together by passing messages.
+"""
+The SERKET module protocol: stochastic models that learn together by passing messages.
 
 Nakamura, Nagai and Taniguchi (2018) build a large model from small ones: each module sees its
 parents' forward messages (observations or their posteriors) and its children's backward
@@ -59,7 +60,8 @@ class Module:
         raise NotImplementedError
 
     def observe(self) -> Any:
-        """Fold in the newest event of the parents' messages (online mode); bounded cost.
+        """
+        Fold in the newest event of the parents' messages (online mode); bounded cost.
 
         Returns the module's belief about that event (or None).
         """
@@ -73,7 +75,8 @@ class Module:
 
 
 class ObservationSource(Module):
-    """Observed data as a module: its forward message is the data itself.
+    """
+    Observed data as a module: its forward message is the data itself.
 
     In online mode it keeps only the last `keep` events, so memory stays bounded.
     """
@@ -124,7 +127,8 @@ class Graph:
 
     def fit(self, max_iter: int = 100, patience: int = 5,
             progress: Callable[[int, float], Any] | None = None) -> int:
-        """Update all modules in turn until nothing changes for `patience` rounds.
+        """
+        Update all modules in turn until nothing changes for `patience` rounds.
 
         Returns the number of rounds run. `progress` is an optional callable(round, change).
         """
@@ -139,7 +143,8 @@ class Graph:
         return round_
 
     def observe(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Online mode: push event[name] into each named source, then fold it in everywhere.
+        """
+        Online mode: push event[name] into each named source, then fold it in everywhere.
 
         Returns {module name: what its observe() returned} (e.g. the GMM's cluster, the
         MLDA's topic posterior of the event).

@@ -33,7 +33,8 @@ def _ellipse(ax: Any, mean: Any, cov: np.ndarray, colour: Any,
 
 
 def matched_colours(learned: Any, truth: Any, n_colours: int = 20) -> dict[int, int]:
-    """Return {concept id: colour index}, each concept taking its true category's colour.
+    """
+    Return {concept id: colour index}, each concept taking its true category's colour.
 
     Concepts and categories are paired one to one by their overlap (Hungarian matching), so
     in the two panels the same colour means the same place and a mislabelled stretch shows up.
@@ -54,7 +55,8 @@ def matched_colours(learned: Any, truth: Any, n_colours: int = 20) -> dict[int, 
 def plot_concept_map(path: Any, positions: np.ndarray, learned: Any, regions: Sequence[Any],
                      truth: Any, truth_names: Sequence[str] | None = None,
                      title: str = '') -> None:
-    """Write a PNG of the positions coloured by learned concept and by true category.
+    """
+    Write a PNG of the positions coloured by learned concept and by true category.
 
     Left: learned concepts with each region's 2-sigma ellipse and name; right: ground truth.
     A concept is drawn in the colour of the category it matches (matched_colours).

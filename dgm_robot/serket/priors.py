@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Conjugate priors shared by the GMM, MLDA and spatial-concept modules.
+"""
+Conjugate priors shared by the GMM, MLDA and spatial-concept modules.
 
 Every module here keeps sufficient statistics instead of data, so what they need from a prior is
 the posterior predictive density of a new observation given those statistics. Each function is
@@ -107,7 +108,8 @@ class DiagonalNormalGamma:
 
     def log_predictive_batch(self, n: np.ndarray, s: np.ndarray, ss: np.ndarray, bn: int,
                              bs: np.ndarray, bss: np.ndarray) -> np.ndarray:
-        """Return log p(batch | stats) summed over dims: the product of the batch's predictives.
+        """
+        Return log p(batch | stats) summed over dims: the product of the batch's predictives.
 
         The batch is given by its own statistics: bn events, bs (F,) their sum, bss (F,) their
         sum of squares. It is the marginal likelihood of stats + batch over that of stats.
@@ -126,7 +128,8 @@ class DiagonalNormalGamma:
 
 def dirichlet_log_predictive(counts: np.ndarray, totals: np.ndarray, values: np.ndarray,
                              beta: float, size: int) -> np.ndarray:
-    """Return the Polya predictive log-probability of `values` under a symmetric Dirichlet.
+    """
+    Return the Polya predictive log-probability of `values` under a symmetric Dirichlet.
 
     The Dirichlet(beta) is over `size` categories; counts (..., m) are the component's counts
     of the m categories that `values` (m,) holds, totals (...) its total count. Exact

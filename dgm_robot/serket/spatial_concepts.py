@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Online spatial-concept learner (SpCoA / SpCoSLAM 2.0 style) for places, their regions and names.
+"""
+Online spatial-concept learner (SpCoA / SpCoSLAM 2.0 style) for places, their regions and names.
 
 Generative model per event t (Taniguchi et al.):
     C_t ~ CRP(alpha)                         place concept
@@ -34,8 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from dgm_robot.serket.spatial import queries, storage, transaction
 from dgm_robot.serket.spatial.component import LearningError, ObservationError
 from dgm_robot.serket.spatial.inference import Inference
@@ -47,6 +46,7 @@ from dgm_robot.serket.spatial.storage import STATE_KIND, STATE_VERSION
 from dgm_robot.serket.spatial.words import ACOUSTIC_TOKEN
 from dgm_robot.serket.state_io import StateFileError
 from dgm_robot.serket.vocabulary import Vocabulary
+import numpy as np
 
 __all__ = ['ACOUSTIC_TOKEN', 'LearningError', 'ObservationError', 'PlacePosterior', 'POS_DIM',
            'Region', 'SpatialConceptConfig', 'SpatialConceptModel', 'STATE_KIND',
@@ -128,7 +128,8 @@ class SpatialConceptModel:
 
     def observe(self, stamp: float, latent: Any = None, position: Any = None,
                 words: Any = None, region: Any = None) -> PlacePosterior:
-        """Learn from one event and return its PlacePosterior over the learned concepts.
+        """
+        Learn from one event and return its PlacePosterior over the learned concepts.
 
         stamp: seconds (float); latent: (F,) VAE latent mean, or image class scores when
         config.visual is 'dirichlet'; position: (x, y) in the map frame; words: text, acoustic
@@ -155,7 +156,8 @@ class SpatialConceptModel:
         return queries.sparse(self.last_posterior)
 
     def rejuvenate(self, sweeps: int = 1) -> None:
-        """Run extra Gibbs sweeps over the window (with lag >= N this is batch Gibbs sampling).
+        """
+        Run extra Gibbs sweeps over the window (with lag >= N this is batch Gibbs sampling).
 
         Block moves are left out: they can merge concepts but never split one, which a long
         window would let pile up (config.block_moves should be 0 for a batch learner).
@@ -183,7 +185,8 @@ class SpatialConceptModel:
 
     def place_posterior(self, latent: Any = None, position: Any = None,
                         words: Any = None, region: Any = None) -> PlacePosterior:
-        """Return the PlacePosterior P(C | observation); every input is optional.
+        """
+        Return the PlacePosterior P(C | observation); every input is optional.
 
         Vision only (a latent, e.g. one predicted by the world model) is the place posterior
         of a predicted frame. Unknown words are ignored (queries never grow the vocabulary);
@@ -205,7 +208,8 @@ class SpatialConceptModel:
         return queries.regions(self.inference, self.state)
 
     def goal_for_name(self, name: Any) -> tuple[np.ndarray, np.ndarray, int]:
-        """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
+        """
+        Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
         name: text, `place_<id>`, or a bag of words {token: weight}; raises UnknownPlaceError
         when no learned place explains it (see queries.goal_for_name for how it is chosen).
@@ -218,7 +222,8 @@ class SpatialConceptModel:
 
     def predict_next_place(self, posterior: PlacePosterior | None = None,
                            steps: int = 1) -> PlacePosterior:
-        """Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
+        """
+        Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
 
         `posterior` (a PlacePosterior) defaults to that of the last observed event.
         """
@@ -235,7 +240,8 @@ class SpatialConceptModel:
 
     def save(self, path: str | Path, extra_arrays: dict[str, np.ndarray] | None = None,
              extra_meta: dict[str, Any] | None = None) -> None:
-        """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
+        """
+        Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
 
         What the caller keeps beside the learner (extra_arrays, extra_meta: names the learner's
         are not) goes into the same file, so it is always of the same save.
@@ -244,7 +250,8 @@ class SpatialConceptModel:
 
     @classmethod
     def load(cls, path: str | Path) -> 'SpatialConceptModel':
-        """Return the learner saved at `path`; a corrupt file is set aside (StateFileError).
+        """
+        Return the learner saved at `path`; a corrupt file is set aside (StateFileError).
 
         Files of older versions are migrated (see spatial.storage).
         """
@@ -253,7 +260,8 @@ class SpatialConceptModel:
     @classmethod
     def load_with_extra(cls, path: str | Path
                         ) -> tuple['SpatialConceptModel', dict[str, np.ndarray], dict[str, Any]]:
-        """Return (learner, arrays, meta) saved at `path`: save's extras are in arrays and meta.
+        """
+        Return (learner, arrays, meta) saved at `path`: save's extras are in arrays and meta.
 
         A file that cannot be read, or holds what no learner could have made, is set aside
         (StateFileError).
@@ -263,7 +271,8 @@ class SpatialConceptModel:
     @classmethod
     def resume(cls, path: str | Path, config: SpatialConceptConfig | None = None
                ) -> tuple['SpatialConceptModel', str | None]:
-        """Return (learner, message): the saved one, or a new one when there is none or it is bad.
+        """
+        Return (learner, message): the saved one, or a new one when there is none or it is bad.
 
         `message` is None, or says why a new learner was started and where a corrupt file was
         moved, for the caller to log. A saved learner keeps its own saved configuration.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Atomic save and careful load of learner state, so nothing learned is lost on a crash.
+"""
+Atomic save and careful load of learner state, so nothing learned is lost on a crash.
 
 A state is a dict of numpy arrays plus a JSON-able dict of metadata, written as one .npz
 through a temporary file (`<name>.<random>.tmp`) and os.replace, so a kill at any moment leaves
@@ -34,7 +35,8 @@ import numpy as np
 
 
 class StateFileError(ValueError):
-    """A state file exists but cannot be used; `moved_to` says where it was set aside.
+    """
+    A state file exists but cannot be used; `moved_to` says where it was set aside.
 
     moved_to is None where it could not be moved (it was left as it was).
     """
@@ -63,7 +65,8 @@ def save_state(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, 
 
 
 def remove_stale_temps(path: str | Path) -> list[Path]:
-    """Remove the temporary files that saves to `path` killed midway left; return them.
+    """
+    Remove the temporary files that saves to `path` killed midway left; return them.
 
     Only one process saves a given state file, so at load nothing else is writing them.
     """
@@ -79,7 +82,8 @@ def remove_stale_temps(path: str | Path) -> list[Path]:
 
 
 def set_aside(path: str | Path, err: BaseException) -> NoReturn:
-    """Rename the unusable state file at `path` aside, then raise StateFileError saying why.
+    """
+    Rename the unusable state file at `path` aside, then raise StateFileError saying why.
 
     The new name is `<name>.corrupt-<UTC time>` (never an earlier one's); where the file cannot
     be renamed it is left untouched and the error says that saving there will fail too.
@@ -103,7 +107,8 @@ def set_aside(path: str | Path, err: BaseException) -> NoReturn:
 
 def load_state(path: str | Path, kind: str, version: int,
                oldest: int | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Return (arrays, meta) from `path`; set a corrupt or mismatched file aside and raise.
+    """
+    Return (arrays, meta) from `path`; set a corrupt or mismatched file aside and raise.
 
     `kind` and `version` must match the metadata written by the saver (any version from
     `oldest` to `version` where the caller migrates older files); anything else (truncated

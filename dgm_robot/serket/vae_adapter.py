@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Connects the world model's VAE to a SERKET graph, so concepts and the VAE shape each other.
+"""
+Connects the world model's VAE to a SERKET graph, so concepts and the VAE shape each other.
 
 Forward: the latent means of the parent's frames. Backward in: each child GMM's cluster means,
 mixed per frame by the GMM's posterior, handed to the VAE as prior means for its latents
@@ -22,9 +23,8 @@ encode(x) -> (mean, var) works; torch modules get tensors and give back numpy ar
 
 from typing import Any
 
-import numpy as np
-
 from dgm_robot.serket.module import Module
+import numpy as np
 
 
 def _numpy(value: Any) -> np.ndarray:
@@ -33,7 +33,8 @@ def _numpy(value: Any) -> np.ndarray:
 
 
 class VAEAdapter(Module):
-    """A VAE (or any encoder) as a SERKET module.
+    """
+    A VAE (or any encoder) as a SERKET module.
 
     `prior_hook` names the method the adapter calls with the per-frame prior means (N, D);
     it is skipped when the VAE has no such method.

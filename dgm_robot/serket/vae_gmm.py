@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Offline mutual learning of the VAE and a GMM over its latents (SERKET, Nakamura et al. 2018).
+"""
+Offline mutual learning of the VAE and a GMM over its latents (SERKET, Nakamura et al. 2018).
 
 A VAE trained alone places each frame wherever reconstruction wants it, so a GMM fitted on its
 latents inherits every nuisance the pixels carry. Training the two in turns closes the loop:
@@ -24,18 +25,18 @@ VAEAdapter -> GMM, Graph.fit), so what is learned offline is what the online gra
 
 from typing import Any
 
-import numpy as np
-import torch
-from tqdm import tqdm
-
 from dgm_robot.models.vae import frames_to_tensor
 from dgm_robot.serket.gmm import GMM
 from dgm_robot.serket.module import Graph, ObservationSource
 from dgm_robot.serket.vae_adapter import VAEAdapter
+import numpy as np
+import torch
+from tqdm import tqdm
 
 
 class VAETrainer:
-    """The VAE's side of the loop: Adam epochs over fixed images, each with its own prior mean.
+    """
+    The VAE's side of the loop: Adam epochs over fixed images, each with its own prior mean.
 
     VAEAdapter wraps it: encode() gives the latents the GMM clusters and set_prior_means()
     receives the GMM's backward message. Before the first message the prior is N(0, I).
@@ -84,7 +85,8 @@ class VAETrainer:
 
 
 def fit_gmm(trainer: VAETrainer, n_clusters: int, sweeps: int = 20, seed: int = 0) -> GMM:
-    """Cluster the trainer's current latents with a SERKET graph; send the means back.
+    """
+    Cluster the trainer's current latents with a SERKET graph; send the means back.
 
     Returns the GMM (its parent is the VAEAdapter). A fresh graph each time: the GMM keeps
     sufficient statistics of the latents it saw, which retraining the VAE makes stale.
@@ -104,7 +106,8 @@ def train_vae_gmm(vae: Any, frames: Any, n_clusters: int, rounds: int = 4,
                   epochs_per_round: int = 10, gibbs_sweeps: int = 20, lr: float = 1e-3,
                   batch_size: int = 64, beta: float = 1.0, seed: int = 0,
                   progress: bool = True) -> tuple[Any, GMM, list[dict[str, Any]]]:
-    """Train `vae` and a GMM of `n_clusters` on its latents in turns; return (vae, gmm, history).
+    """
+    Train `vae` and a GMM of `n_clusters` on its latents in turns; return (vae, gmm, history).
 
     frames (N, H, W, C), uint8 or float in [0, 1], are resized to the VAE's input. Each round
     runs `epochs_per_round` VAE epochs (prior means from the previous round's GMM; N(0, I) in

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A word vocabulary that grows online, so text and acoustic words share one word modality.
+"""
+A word vocabulary that grows online, so text and acoustic words share one word modality.
 
 Text is lower-cased and split into tokens; an acoustic word id n (from the acoustic-word
 codebook) becomes the token 'aw<n>'; a dict is read as a bag of words (token -> count).
@@ -57,7 +58,8 @@ class Vocabulary:
         return self.max_size is not None and len(self.tokens) >= self.max_size
 
     def bag(self, words: Any, grow: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Return (ids, counts) of a bag of words; unknown tokens are added (or dropped).
+        """
+        Return (ids, counts) of a bag of words; unknown tokens are added (or dropped).
 
         With grow, an unknown token is added while the vocabulary is not full, and dropped
         and counted in `refused` once it is.

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The spatial-concept learner's parts, split along its data rather than by method.
+"""
+The spatial-concept learner's parts, split along its data rather than by method.
 
 component.py, position.py, visual.py and words.py hold one modality each (input check,
 sufficient statistics, window columns, predictives); registry.py says which modalities a

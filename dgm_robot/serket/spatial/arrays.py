@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Groups of per-particle arrays that resample, slice, copy and save as one.
+"""
+Groups of per-particle arrays that resample, slice, copy and save as one.
 
 Every array of a group has the particles (or, for the event window, the window slots) on its
 first axis, so one operation maps over all of them and a new field needs no new code.
@@ -29,7 +30,8 @@ G = TypeVar('G', bound='ArrayGroup')
 
 @dataclasses.dataclass
 class ArrayGroup:
-    """A dataclass whose fields are all numpy arrays with a shared first axis.
+    """
+    A dataclass whose fields are all numpy arrays with a shared first axis.
 
     growing_axis: an axis that widens as the learner learns (None: the shapes are fixed).
     """

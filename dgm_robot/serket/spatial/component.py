@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""What every modality of the spatial-concept learner provides, and the errors of bad input.
+"""
+What every modality of the spatial-concept learner provides, and the errors of bad input.
 
 A component owns one modality's data: it checks and converts a raw observation, keeps the
 sufficient statistics of its conjugate model per particle (per concept, or per position
@@ -27,9 +28,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.spatial.arrays import ArrayGroup
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
@@ -44,7 +44,8 @@ class LearningError(ObservationError):
 
 
 class Component(ABC):
-    """One modality: check / add / remove / log-predictive / block log-predictive.
+    """
+    One modality: check / add / remove / log-predictive / block log-predictive.
 
     name keys its statistics, window columns and event values; argument is the keyword of
     SpatialConceptModel.observe that carries it; weight scales its log-likelihoods.
@@ -61,7 +62,8 @@ class Component(ABC):
 
     @abstractmethod
     def check(self, value: Any, grow: bool) -> Any:
-        """Return the value as learned, or None when it carries nothing; raise ObservationError.
+        """
+        Return the value as learned, or None when it carries nothing; raise ObservationError.
 
         grow: whether the value may extend what the component knows (a query's may not).
         """
@@ -90,7 +92,8 @@ class Component(ABC):
     @abstractmethod
     def add(self, stats: ArrayGroup, p: np.ndarray, concept: np.ndarray,
             position: np.ndarray | None, value: Any, sign: float, concept_only: bool) -> None:
-        """Add (sign=+1) or remove (-1) `value` in particles p under their assignments.
+        """
+        Add (sign=+1) or remove (-1) `value` in particles p under their assignments.
 
         concept and position (P,) are the event's concept and position Gaussian per particle
         (position None: the event has no position); concept_only keeps what is counted per
@@ -111,7 +114,8 @@ class Component(ABC):
         """Take back what meta() returned."""
 
     def check_restored(self, stats: ArrayGroup, columns: ArrayGroup) -> None:
-        """Raise ValueError where restored statistics or columns hold what learning never makes.
+        """
+        Raise ValueError where restored statistics or columns hold what learning never makes.
 
         Their shapes were checked already; this checks what only the component knows.
         """
@@ -167,7 +171,8 @@ class ConceptComponent(Component):
     @abstractmethod
     def block_log_predictive(self, stats: ArrayGroup, concepts: np.ndarray,
                              values: list[Any]) -> np.ndarray:
-        """Return (C,) log p(values | concept) of one particle's statistics, all values at once.
+        """
+        Return (C,) log p(values | concept) of one particle's statistics, all values at once.
 
         stats is a one-particle view; concepts (C,) are the candidates scored.
         """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Whether a restored learner holds a state the learner itself could have made.
+"""
+Whether a restored learner holds a state the learner itself could have made.
 
 A state file of the right kind and version can still hold what no learner made: a missing
 array, one of another shape or type, NaN or inf statistics, assignments out of range, counts
@@ -24,10 +25,9 @@ Shapes are compared with those of fresh statistics and window columns made by ea
 
 from typing import Any, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.component import Component
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptModel
@@ -102,7 +102,8 @@ def _group(prefix: str, saved: ArrayGroup, fresh: ArrayGroup | None, finite: boo
 
 def _array(name: str, value: Any, shape: tuple[int, ...], integer: bool = False,
            finite: bool = True) -> None:
-    """Raise ValueError unless `value` is a numeric array of `shape`, finite where asked.
+    """
+    Raise ValueError unless `value` is a numeric array of `shape`, finite where asked.
 
     Without `finite` NaN still passes (a window column's mark of no value), inf does not.
     """

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Learning: a Rao-Blackwellised particle filter with fixed-lag collapsed Gibbs rejuvenation.
+"""
+Learning: a Rao-Blackwellised particle filter with fixed-lag collapsed Gibbs rejuvenation.
 
 Each new event is placed by its full conditional in every particle (the particle's weight grows
 by the event's predictive likelihood), then every event of the window is resampled once, then
@@ -25,14 +26,13 @@ modality contributes goes through its component, so this file knows no modality'
 
 from typing import Any, TYPE_CHECKING
 
-import numpy as np
-from scipy.special import gammaln
-
 from dgm_robot.serket.spatial.component import ObservationError
 from dgm_robot.serket.spatial.numerics import extent, first_free, logsumexp
 from dgm_robot.serket.spatial.position import PositionStats
 from dgm_robot.serket.spatial.registry import Components
 from dgm_robot.serket.spatial.state import EventWindow, ParticleState
+import numpy as np
+from scipy.special import gammaln
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
@@ -60,7 +60,8 @@ class Inference:
         return state, window
 
     def check(self, stamp: float | None, inputs: dict[str, Any], grow: bool) -> Event:
-        """Return the event of raw `inputs` {observe keyword: value or None}, checked.
+        """
+        Return the event of raw `inputs` {observe keyword: value or None}, checked.
 
         Raises ObservationError naming what is wrong, or when nothing usable was observed.
         grow lets the event extend what the components know (new words), as learning does.
@@ -136,7 +137,8 @@ class Inference:
 
     def log_joint(self, state: ParticleState, event: Event, allow_new: bool = True,
                   prev: np.ndarray | None = None, nxt: np.ndarray | None = None) -> np.ndarray:
-        """Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
+        """
+        Return log p(C=l, i=k, event | rest) (P, L', K'), or (P, L', 1) without a position.
 
         L' and K' stop one past the highest slot in use, so the cost follows the number of
         concepts learned rather than the caps. prev (P,) is the concept of the event before
@@ -181,7 +183,8 @@ class Inference:
 
     def sticky_terms(self, nL: np.ndarray, prev: np.ndarray | None,
                      nxt: np.ndarray | None) -> np.ndarray:
-        """Return (P, L') log-factors of the sticky CRP for this event's concept l.
+        """
+        Return (P, L') log-factors of the sticky CRP for this event's concept l.
 
         P(C_t = l | C_t-1) ~ n_l + sticky [l = C_t-1] (alpha for a new concept), and the next
         event's P(C_t+1 = c' | C_t = l) gains (m + sticky) / m when l = c', m being the count
@@ -200,7 +203,8 @@ class Inference:
         return out
 
     def continuation_gain(self, m: np.ndarray) -> np.ndarray:
-        """Return log (m + sticky) / m, the sticky gain of the next event's concept c'.
+        """
+        Return log (m + sticky) / m, the sticky gain of the next event's concept c'.
 
         That is how much likelier c' is for the next event when this event has c' too; m counts
         c' without both events (alpha in place of m = 0).
@@ -210,7 +214,8 @@ class Inference:
 
     def block_log_prob(self, base: ParticleState, window: EventWindow, block: np.ndarray,
                        events: list[Event], cands: np.ndarray) -> np.ndarray:
-        """Return (len(cands),) log p(block's concept = l, block | rest) for each candidate l.
+        """
+        Return (len(cands),) log p(block's concept = l, block | rest) for each candidate l.
 
         base is one particle's state without the block; the block's events keep their position
         Gaussians, so their position likelihoods are the same for every l and left out. It is
@@ -250,7 +255,8 @@ class Inference:
 
     def neighbour_concept(self, state: ParticleState, window: EventWindow, slot: int,
                           step: int) -> np.ndarray:
-        """Return (P,) the concept of the event `step` (-1 or +1) from the one in `slot`.
+        """
+        Return (P,) the concept of the event `step` (-1 or +1) from the one in `slot`.
 
         Before the window that is the last finalised event's; -1 where there is none.
         """
@@ -263,7 +269,8 @@ class Inference:
 
     def move(self, state: ParticleState, slot: int, event: Event, sign: float,
              concept_only: bool = False) -> None:
-        """Count (sign=+1) or uncount (-1) the event's statistics in every particle of `state`.
+        """
+        Count (sign=+1) or uncount (-1) the event's statistics in every particle of `state`.
 
         concept_only leaves the position Gaussian's own statistics (its assignment is kept).
         """
@@ -296,7 +303,8 @@ class Inference:
                                                   k[empty_k])
 
     def gibbs(self, state: ParticleState, window: EventWindow, slot: int, first: bool) -> None:
-        """Resample the assignment of window event `slot` in every particle.
+        """
+        Resample the assignment of window event `slot` in every particle.
 
         first: the event is new (not yet counted), and its predictive likelihood weighs the
         particles.
@@ -323,7 +331,8 @@ class Inference:
             state.hist_k[:, t] = state.zk[:, slot]
 
     def move_blocks(self, state: ParticleState, window: EventWindow, moves: int) -> None:
-        """Resample, `moves` times per particle, the concept of a block of window events at once.
+        """
+        Resample, `moves` times per particle, the concept of a block of window events at once.
 
         Single-site Gibbs cannot relabel a stretch of events that share a position Gaussian
         (each event alone is held by the others), so a visit first taken for the previous room
@@ -346,7 +355,8 @@ class Inference:
 
     def move_block(self, state: ParticleState, window: EventWindow, p: int,
                    block: np.ndarray) -> None:
-        """Give the window events `block` (time order, one concept) of particle p a new concept.
+        """
+        Give the window events `block` (time order, one concept) of particle p a new concept.
 
         The candidates are the concepts in use, its own included (and a new one where the block
         was all of its concept), drawn by the probability of the block under each.

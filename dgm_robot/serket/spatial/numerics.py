@@ -21,7 +21,8 @@ import numpy as np
 
 
 def logsumexp(x: np.ndarray, axis: int | None = None) -> Any:
-    """Return log(sum(exp(x))) along `axis` (scipy's is slow for the small arrays used here).
+    """
+    Return log(sum(exp(x))) along `axis` (scipy's is slow for the small arrays used here).
 
     A float when axis is None, else an array without that axis.
     """
@@ -33,7 +34,8 @@ def logsumexp(x: np.ndarray, axis: int | None = None) -> Any:
 
 
 def extent(counts: np.ndarray) -> int:
-    """Return one past the highest slot in use in any particle (capped at the slot count).
+    """
+    Return one past the highest slot in use in any particle (capped at the slot count).
 
     counts is (P, N); scoring stops there, so the cost follows what is learned, not the caps.
     """

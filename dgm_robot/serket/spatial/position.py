@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The position modality: positions in the map frame, drawn from Gaussians with an NIW prior.
+"""
+The position modality: positions in the map frame, drawn from Gaussians with an NIW prior.
 
 Position Gaussians are shared by all concepts (SpCoA's i_t), so this component keeps its
 statistics per Gaussian, not per concept, and scores an event against every Gaussian.
@@ -22,11 +23,10 @@ statistics per Gaussian, not per concept, and scores an event against every Gaus
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.priors import NormalInverseWishart
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.component import ObservationError, VectorValued
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig

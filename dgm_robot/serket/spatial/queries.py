@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Answers from the learned concepts: place posteriors, names, regions, goals, the next place.
+"""
+Answers from the learned concepts: place posteriors, names, regions, goals, the next place.
 
 Every answer comes from the most probable particle. Nothing here changes the learner (queries
 never grow the vocabulary), so they may run between events at any rate.
@@ -22,8 +23,6 @@ never grow the vocabulary), so they may run between events at any rate.
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from dgm_robot.serket.markov import transition_matrix
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
@@ -31,6 +30,7 @@ from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.state import ParticleState
 from dgm_robot.serket.spatial.visual import DirichletStats
 from dgm_robot.serket.spatial.words import is_acoustic, WordStats
+import numpy as np
 
 
 class UnknownPlaceError(ValueError):
@@ -74,7 +74,8 @@ def sparse(vector: np.ndarray) -> PlacePosterior:
 
 def posterior_vector(inference: Inference, state: ParticleState,
                      inputs: dict[str, Any]) -> np.ndarray:
-    """Return P(C | observation) (max_concepts,) for raw inputs {observe keyword: value}.
+    """
+    Return P(C | observation) (max_concepts,) for raw inputs {observe keyword: value}.
 
     A modality not learned yet (no latent seen) is left out; with nothing left, or no concept
     learned, the posterior is all zeros. Raises ObservationError on bad input.
@@ -109,7 +110,8 @@ def word_probabilities(inference: Inference, state: ParticleState) -> np.ndarray
 
 
 def concept_names(inference: Inference, state: ParticleState) -> dict[int, str]:
-    """Return {concept id: name}: the word most distinctive of the concept, or place_<id>.
+    """
+    Return {concept id: name}: the word most distinctive of the concept, or place_<id>.
 
     A word scores P(w | C) * P(C | w): frequent in this concept and rare in the others.
     Acoustic tokens ('aw<n>') name a concept only when no text word was heard in it, since
@@ -149,7 +151,8 @@ def regions(inference: Inference, state: ParticleState) -> list[Region]:
 
 def goal_for_name(inference: Inference, state: ParticleState,
                   name: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    """Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
+    """
+    Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
     name: text, `place_<id>`, or a bag of words {token: weight} such as a spoken name's
     acoustic-word message. The concept maximises P(C | words of the name), the place
@@ -201,7 +204,8 @@ def region_predictive(inference: Inference, state: ParticleState,
 def predict_next_place(state: ParticleState, last_posterior: np.ndarray,
                        posterior: PlacePosterior | None, steps: int,
                        eta: float) -> PlacePosterior:
-    """Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
+    """
+    Return the PlacePosterior of C_t+steps by the Markov model over concept transitions.
 
     `posterior` defaults to `last_posterior` (max_concepts,), that of the last observed event.
     """

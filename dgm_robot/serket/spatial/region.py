@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The map-region modality: which room of the occupancy map an event's position lies in.
+"""
+The map-region modality: which room of the occupancy map an event's position lies in.
 
 Positions alone are points in an open plane, so a place grows through a door the robot drives
 straight through. The region a room segmentation of the map gives (dgm_robot.mapping) is walls
@@ -23,13 +24,12 @@ still hold two named places, and two regions one place, when vision and words sa
 
 from typing import Any
 
-import numpy as np
-
 from dgm_robot.serket.priors import dirichlet_log_predictive
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.component import (ConceptComponent, ObservationError,
                                                 VectorValued)
 from dgm_robot.serket.spatial.visual import DirichletStats
+import numpy as np
 
 
 class RegionComponent(VectorValued, ConceptComponent):

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Which modalities a spatial-concept learner has: the one place a new modality is registered.
+"""
+Which modalities a spatial-concept learner has: the one place a new modality is registered.
 
 The position modality is special (its Gaussians are the model's i_t, shared by all concepts);
 every other modality is scored per concept, in the order given here (the order in which their

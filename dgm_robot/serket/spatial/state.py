@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The learner's state: per-particle statistics and assignments, and the window of events.
+"""
+The learner's state: per-particle statistics and assignments, and the window of events.
 
 Particles are resampled together, so every per-particle array has the particles on its first
 axis: the model's own counts and assignments are fields here, and each modality's statistics
@@ -24,10 +25,9 @@ are an ArrayGroup of its component, keyed by the component's name. The window of
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable
 
-import numpy as np
-
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.registry import Components
+import numpy as np
 
 HISTORY = ('hist_l', 'hist_k')
 

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Saving and loading a spatial-concept learner, with migrations of files of older versions.
+"""
+Saving and loading a spatial-concept learner, with migrations of files of older versions.
 
 A state file (state_io's atomic .npz) holds every array of the particle state and the event
 window under its field's name (st_<field>, st_<modality>_<field>, win_t, win_<modality>_<field>)
@@ -29,11 +30,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.spatial import consistency
 from dgm_robot.serket.spatial.state import EventWindow, ParticleState
 from dgm_robot.serket.state_io import load_state, save_state, set_aside
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptModel
@@ -69,7 +69,8 @@ MIGRATIONS: dict[int, Callable[[Arrays, Meta], tuple[Arrays, Meta]]] = {1: _v1_t
 
 def save(model: 'SpatialConceptModel', path: str | Path, extra_arrays: Arrays | None = None,
          extra_meta: Meta | None = None) -> None:
-    """Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
+    """
+    Write the whole learner (statistics, window, vocabulary, RNG) atomically to `path`.
 
     extra_arrays and extra_meta go into the same file (their names must not be the learner's).
     """
@@ -84,7 +85,8 @@ def save(model: 'SpatialConceptModel', path: str | Path, extra_arrays: Arrays | 
 
 
 def read(path: str | Path) -> tuple[Arrays, Meta]:
-    """Return (arrays, meta) saved at `path`, migrated to STATE_VERSION.
+    """
+    Return (arrays, meta) saved at `path`, migrated to STATE_VERSION.
 
     Raises FileNotFoundError, or StateFileError (the file set aside) when it cannot be used.
     """
@@ -97,7 +99,8 @@ def read(path: str | Path) -> tuple[Arrays, Meta]:
 
 def load(path: str | Path, build: Callable[[Any], 'SpatialConceptModel']
          ) -> tuple['SpatialConceptModel', Arrays, Meta]:
-    """Return (learner, arrays, meta) saved at `path`; build(saved config) makes a new learner.
+    """
+    Return (learner, arrays, meta) saved at `path`; build(saved config) makes a new learner.
 
     Raises FileNotFoundError, or StateFileError (the file set aside) when the file cannot be
     read or holds what no learner could have made.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Learning one event all or nothing, so one bad event can never poison or lose the learner.
+"""
+Learning one event all or nothing, so one bad event can never poison or lose the learner.
 
 An event is learned on copies of the particle state and the window, which replace the learner's
 only when every step succeeded and every statistic is finite. A position far beyond the map or
@@ -23,11 +24,10 @@ the feature size, the random generator) is taken back too, so after a failure th
 answers exactly as one that never saw the event.
 """
 
-import numpy as np
-
 from dgm_robot.serket.spatial.component import LearningError
 from dgm_robot.serket.spatial.inference import Event, Inference
 from dgm_robot.serket.spatial.state import EventWindow, ParticleState
+import numpy as np
 
 
 class Undo:
@@ -46,7 +46,8 @@ class Undo:
 
 def learn(inference: Inference, state: ParticleState, window: EventWindow, event: Event,
           t: int) -> tuple[ParticleState, EventWindow]:
-    """Return the state and window after learning event t; the given ones stay as they were.
+    """
+    Return the state and window after learning event t; the given ones stay as they were.
 
     Raises LearningError naming the failure when a step raises or leaves NaN or inf anywhere in
     the statistics or the weights.

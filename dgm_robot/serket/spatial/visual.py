@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The visual modality: a feature vector per event, drawn per concept.
+"""
+The visual modality: a feature vector per event, drawn per concept.
 
 Two likelihoods: 'gaussian' for VAE latents (independent Normal-Gamma per dimension, cheap in
 16-32 dimensions) and 'dirichlet' for image class scores (Dirichlet-multinomial over soft
@@ -24,12 +25,11 @@ so the statistics are made then.
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.priors import DiagonalNormalGamma, dirichlet_log_predictive
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.component import (ConceptComponent, ObservationError,
                                                 VectorValued)
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig

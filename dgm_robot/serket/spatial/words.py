@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The word modality: bags of words (text tokens and acoustic word ids) drawn per concept.
+"""
+The word modality: bags of words (text tokens and acoustic word ids) drawn per concept.
 
 Words are counted per concept (Dirichlet-multinomial) and also per position Gaussian, so a
 name leads to where it was said. The vocabulary grows online up to config.max_words, and the
@@ -25,12 +26,11 @@ from dataclasses import dataclass
 import re
 from typing import Any, NamedTuple, TYPE_CHECKING
 
-import numpy as np
-
 from dgm_robot.serket.priors import dirichlet_log_predictive
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.component import ConceptComponent, ObservationError
 from dgm_robot.serket.vocabulary import Vocabulary
+import numpy as np
 
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
@@ -84,7 +84,8 @@ class WordComponent(ConceptComponent):
         self.vocab = Vocabulary(max_size=config.max_words)
 
     def check(self, value: Any, grow: bool) -> Bag | None:
-        """Return the words as a Bag (None: no known word); raise ObservationError if bad.
+        """
+        Return the words as a Bag (None: no known word); raise ObservationError if bad.
 
         grow adds unknown tokens to the vocabulary; without it they are dropped.
         """
