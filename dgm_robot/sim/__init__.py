@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Embedded simulated robot world (PyBullet, DIRECT mode, CPU renderer).
+"""
+Embedded simulated robot world (PyBullet, DIRECT mode, CPU renderer).
 
 A house of rooms from a YAML layout, a differential-drive robot touring it with a camera and
 drifting wheel odometry, ground-truth poses and rooms, and a teacher who sometimes names the room.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Kinematic differential-drive robot: a waypoint follower with bounded speed and acceleration.
+"""
+Kinematic differential-drive robot: a waypoint follower with bounded speed and acceleration.
 
 The robot turns on the spot towards a waypoint that lies well off its heading and slows down to
 stop wherever the path turns sharply, so it stays close to the straight legs the planner checked
@@ -79,7 +80,8 @@ class DiffDrive:
         return v, w
 
     def step(self, path, dt):
-        """Advance by dt along path within the limits; return True once path[0] is reached.
+        """
+        Advance by dt along path within the limits; return True once path[0] is reached.
 
         A waypoint the robot drives through without turning much counts as reached a little
         early, so it keeps its speed through door centres instead of stopping on each.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Recorded speech for the teacher: each room is named by a spoken digit from FSDD.
+"""
+Recorded speech for the teacher: each room is named by a spoken digit from FSDD.
 
 The shipped clips are synthetic voices; an audio-only evaluation needs real speakers the acoustic
 codebook's encoder never heard (FSDD's nicolas). Room i of the layout is named by digit i, and the
@@ -29,7 +30,8 @@ _CLIP = re.compile(r'(\d)_([A-Za-z]+)_(\d+)')   # FSDD: {digit}_{speaker}_{take}
 
 
 class SpokenDigits:
-    """Speech source `(room_name, rng) -> (pcm int16, sample_rate, voice)` over FSDD clips.
+    """
+    Speech source `(room_name, rng) -> (pcm int16, sample_rate, voice)` over FSDD clips.
 
     rooms: the layout's room names in order; room i is named by digit i (at most 10 rooms).
     speakers: whose takes the teacher says. takes: the take numbers the tour may use (None: all);

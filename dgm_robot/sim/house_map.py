@@ -12,18 +12,18 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The simulated house as the occupancy map a robot's map_server would publish on `map`.
+"""
+The simulated house as the occupancy map a robot's map_server would publish on `map`.
 
 Built from the planner's grid with no clearance (walls at floor height and furniture footprints
 occupied, the floor between them free, everything outside the rooms unknown), at 5 cm cells as
 slam_toolbox's default, so room segmentation and the learner see the walls the robot drives among.
 """
 
-import numpy as np
-
 from dgm_robot.mapping.grid import FREE, GridMap, OCCUPIED, UNKNOWN
 from dgm_robot.sim.planner import OccupancyGrid
 from dgm_robot.sim.scene import wall_boxes
+import numpy as np
 
 MAP_RESOLUTION = 0.05
 MAP_MARGIN = 0.5  # metres of unknown around the house, as a SLAM map has beyond the walls

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""House layouts: the YAML schema, its validation and where layout files are found.
+"""
+House layouts: the YAML schema, its validation and where layout files are found.
 
 A layout is a set of axis-aligned rectangular rooms that touch along shared walls, doors cut in
 those shared walls (or a shared wall left out, `open: true`, for an open-plan area holding two
@@ -110,7 +111,8 @@ class Layout:
 
 
 def layout_dirs():
-    """Return the folders searched for layouts by name, most specific first.
+    """
+    Return the folders searched for layouts by name, most specific first.
 
     A ROS install puts config/ under share/dgm_robot (found through ament_index_python); a pip
     install puts it under <prefix>/share/dgm_robot; a source checkout or editable install has it

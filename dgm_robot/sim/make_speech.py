@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng.
+"""
+Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng.
 
 Every room name is spoken in several voices and speeds, resampled to 16 kHz mono int16 and
 trimmed of leading and trailing silence, so the shipped clips can be rebuilt and extended:
@@ -28,10 +29,9 @@ import sys
 import tempfile
 import wave
 
+from dgm_robot.sim.speech import read_wav, SPEECH_DIR
 import numpy as np
 from scipy.signal import resample_poly
-
-from dgm_robot.sim.speech import read_wav, SPEECH_DIR
 
 NAMES = ('kitchen', 'bedroom', 'bathroom', 'office', 'lounge', 'hallway', 'garage', 'library')
 VOICES = ('en', 'en-us', 'en+f3', 'en+m3')

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Wheel odometry that drifts the way a real one does.
+"""
+Wheel odometry that drifts the way a real one does.
 
 Each wheel's speed is read with a per-run calibration error (systematic: the path bends and
 stretches) plus per-reading noise; the readings are integrated into an odom-frame pose, and the
@@ -23,9 +24,8 @@ it. The odom frame coincides with the map frame at the start.
 from dataclasses import dataclass
 import math
 
-import numpy as np
-
 from dgm_robot.sim.drive import wrap
+import numpy as np
 
 UNUSED_VARIANCE = 1e-6  # z, roll, pitch: fixed by the floor, so known well
 

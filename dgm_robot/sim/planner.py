@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The tour: which room to visit next, and a collision-free list of waypoints to get there.
+"""
+The tour: which room to visit next, and a collision-free list of waypoints to get there.
 
 Rooms are visited in random order without repetition until all have been seen (so every room is
 reached within one cycle); the route follows the room graph through door centres, and any leg

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Draw a layout, a tour of it and what the camera sees in each room, to check a layout by eye.
+"""
+Draw a layout, a tour of it and what the camera sees in each room, to check a layout by eye.
 
 Usage: python -m dgm_robot.sim.preview [--layout house6] [--steps 1500] [--out preview.png]
 """
@@ -20,13 +21,12 @@ Usage: python -m dgm_robot.sim.preview [--layout house6] [--steps 1500] [--out p
 import argparse
 import sys
 
+from dgm_robot.sim.world import SimWorld
 import matplotlib
 matplotlib.use('Agg')
 from matplotlib.patches import Circle, Rectangle  # noqa: E402  (backend first)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-from dgm_robot.sim.world import SimWorld  # noqa: E402
 
 
 def draw_plan(ax, world, true, odom, said):

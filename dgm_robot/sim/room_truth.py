@@ -12,22 +12,23 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The true room of every free cell of a simulated house's map, for scoring a segmentation.
+"""
+The true room of every free cell of a simulated house's map, for scoring a segmentation.
 
 Rooms joined by an opening wider than any door (an open-plan wall left out) are one room on the
 map, since nothing on the map separates them; a scorer that split them would ask the segmentation
 for a wall that is not there.
 """
 
-import numpy as np
-
 from dgm_robot.mapping.grid import GridMap
+import numpy as np
 
 OPEN_WIDTH = 2.0   # metres: an opening at least this wide joins its two rooms into one
 
 
 def room_truth(layout, grid: GridMap) -> np.ndarray:
-    """Return the (height, width) true room id of every free cell of grid, -1 elsewhere.
+    """
+    Return the (height, width) true room id of every free cell of grid, -1 elsewhere.
 
     Ids are the layout's room ids, rooms joined by an open wall taking the smaller of theirs.
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""House geometry: wall boxes with door openings, and the PyBullet scene and camera built from it.
+"""
+House geometry: wall boxes with door openings, and the PyBullet scene and camera built from it.
 
 Each room draws its own half of a shared wall, so both sides of a wall carry the colour of the
 room they face; the same wall boxes serve the renderer, the path planner and the tests that check
@@ -28,7 +29,8 @@ DOOR_HEIGHT = 2.0
 
 
 def wall_boxes(layout):
-    """Return (N, 6) float boxes (xmin, ymin, zmin, xmax, ymax, zmax) and their (N,) room ids.
+    """
+    Return (N, 6) float boxes (xmin, ymin, zmin, xmax, ymax, zmax) and their (N,) room ids.
 
     Every room gets four wall slabs of half the wall thickness on the inside of its bounds, split
     around its doors, with a lintel above each door.

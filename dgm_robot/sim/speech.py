@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The teacher: on some room visits it names the room, as a speech clip and as text.
+"""
+The teacher: on some room visits it names the room, as a speech clip and as text.
 
 Clips come from a pluggable source, `(room_name, rng) -> (pcm int16, sample_rate, voice)`, so an
 evaluation can swap the shipped synthetic voices for recorded speech.

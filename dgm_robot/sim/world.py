@@ -12,16 +12,14 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SimWorld: one object that steps the simulated robot and returns everything its sensors give.
+"""
+SimWorld: one object that steps the simulated robot and returns everything its sensors give.
 
 Demos, tests, training and the ROS sim node all draw their data from here, so it is deterministic
 for a seed: the tour, odometry noise and teacher each draw from their own seeded stream.
 """
 
 from dataclasses import dataclass
-
-import numpy as np
-import pybullet as pb
 
 from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.sim.drive import DiffDrive, DriveLimits
@@ -31,6 +29,8 @@ from dgm_robot.sim.odometry import WheelOdometry
 from dgm_robot.sim.planner import OccupancyGrid, Tour
 from dgm_robot.sim.scene import build_scene, Camera, wall_boxes
 from dgm_robot.sim.speech import Teacher
+import numpy as np
+import pybullet as pb
 
 
 @dataclass
@@ -51,7 +51,8 @@ class SimStep:
 
 
 class SimWorld:
-    """A house, a differential-drive robot touring it, its camera, odometry and a teacher.
+    """
+    A house, a differential-drive robot touring it, its camera, odometry and a teacher.
 
     layout is a name ('house4'), a YAML path or a Layout. speech replaces the shipped clips:
     a callable (room_name, rng) -> (pcm int16, sample_rate, voice).
