@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What launch/dgm_robot.launch.py and launch/sim.launch.py start, as data, and how to start it.
+"""
+What launch/dgm_robot.launch.py and launch/sim.launch.py start, as data, and how to start it.
 
 `dgm-robot launch` must start the nodes exactly as `ros2 launch` would on a machine without ROS,
 so the nodes, launch arguments, parameter overrides and remappings of the launch files are
@@ -51,7 +52,8 @@ SIM_TOPICS = {
 
 @dataclass(frozen=True)
 class NodeSpec:
-    """One Node action: executable (= node name), parameter overrides and remappings.
+    """
+    One Node action: executable (= node name), parameter overrides and remappings.
 
     Values and remapping targets may name launch arguments as '{argument}'. `namespaced`: the
     node goes into the launch's namespace (the perception nodes do, sim_world does not).
@@ -118,7 +120,8 @@ def _substitute(template, arguments):
 
 
 def launch_arguments(sim=False, **overrides):
-    """Return the launch arguments of dgm_robot.launch.py (+ sim.launch.py's when `sim`).
+    """
+    Return the launch arguments of dgm_robot.launch.py (+ sim.launch.py's when `sim`).
 
     `overrides` are argument values given on the command line; unknown names raise ValueError.
     """
@@ -135,7 +138,8 @@ def launch_arguments(sim=False, **overrides):
 
 
 def ros_args(spec, arguments, params_file, remaps=(), params=()):
-    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
+    """
+    Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
 
     rcl refuses `-p name:=` with nothing after `:=`, so an override whose launch argument is
     empty (model_path, state_path by default) is left out: the node keeps the params file's value
@@ -172,7 +176,8 @@ def _check_rules(rules, what, form):
 
 def node_commands(sim=False, params_file=None, remaps=(), params=(), python=sys.executable,
                   **arguments):
-    """Return [(node name, argv)] for the launch: sim_world first when `sim`, then the nodes.
+    """
+    Return [(node name, argv)] for the launch: sim_world first when `sim`, then the nodes.
 
     `arguments` are launch arguments (namespace, model_path, use_sim_time, image_topic, layout,
     ...); `remaps` are extra 'from:=to' rules and `params` extra '[node:]name:=value' parameter

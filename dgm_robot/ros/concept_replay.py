@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A simulated tour as the concept learner hears it: the messages sim_world and vae_encoder send.
+"""
+A simulated tour as the concept learner hears it: the messages sim_world and vae_encoder send.
 
 The evaluation and the tests replay these through the same ConceptFeed calls the node's
 subscriptions make, so a figure measured on a tour is what the node would have done with it.
@@ -67,7 +68,8 @@ def tour_messages(world: Any, messages: SimMessages, steps: int, encoder: Encode
 
 def replay(callbacks: Dict[str, Callable[[Any], Any]],
            stream: Iterator[TourMessage]) -> List[TourMessage]:
-    """Give each message to `callbacks[stream]`; return the latents' messages in order.
+    """
+    Give each message to `callbacks[stream]`; return the latents' messages in order.
 
     A callback that refuses a message (ValueError) is skipped over, as the node skips it.
     """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The demo's observer: a node that listens to the whole stack and scores it against ground truth.
+"""
+The demo's observer: a node that listens to the whole stack and scores it against ground truth.
 
 It hears what a planner would (places, names, regions, predictions, goals, diagnostics) plus
 the simulator's camera and true pose, and keeps just enough of them to compute the demo's
@@ -24,19 +25,19 @@ from bisect import bisect_left
 from collections import defaultdict, deque
 
 import cv2
-import numpy as np
-
 from dgm_robot.conversions.image import array_from_32fc2, image_to_rgb
 from dgm_robot.ros.flow import stamp_to_sec
 from dgm_robot.ros.qos import LATCHED, RELIABLE, SENSOR_DATA
 from dgm_robot.ros.rclpy_compat import msgs, Node
+import numpy as np
 
 FRAME_MEMORY_S = 2.0   # camera frames kept to pair with predictions made from them
 STAMP_TOLERANCE_S = 0.02
 
 
 class DemoMonitor(Node):
-    """Record the stack's outputs.
+    """
+    Record the stack's outputs.
 
     rooms_at(x, y) -> true room id; decode(latents (N, D)) -> frames (N, S, S, 3) uint8, used
     to score every `score_every`-th k-step prediction against the frame that then arrives.

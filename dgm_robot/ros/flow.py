@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How inputs flow through a node: newest frame first, side outputs throttled, stamps carried.
+"""
+How inputs flow through a node: newest frame first, side outputs throttled, stamps carried.
 
 A perception node that falls behind its camera must skip stale frames rather than queue them, so
 subscription callbacks only park the newest message and a guard condition has the executor
@@ -50,7 +51,8 @@ def sec_to_stamp(time_type, seconds):
 
 
 class LatestFrame:
-    """Holds the newest unprocessed message and counts the ones it replaced (dropped).
+    """
+    Holds the newest unprocessed message and counts the ones it replaced (dropped).
 
     Given a node and `handle(msg, arrived)`, `put` (the subscription callback) triggers a guard
     condition of the node whose callback hands the parked message to `handle`: the executor runs
@@ -93,7 +95,8 @@ class StampThrottle:
         self._last = None
 
     def due(self, stamp, period):
-        """Return True (and remember `stamp`) when `period` s passed; never for period <= 0.
+        """
+        Return True (and remember `stamp`) when `period` s passed; never for period <= 0.
 
         A stamp earlier than the last one (bag restarted, clock reset) makes the output due.
         """

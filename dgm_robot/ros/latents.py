@@ -12,16 +12,16 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Latent posteriors read from 32FC2 images and checked before a learner sees them.
+"""
+Latent posteriors read from 32FC2 images and checked before a learner sees them.
 
 A NaN or a negative variance from a remapped topic or a damaged bag would poison a filter or a
 concept model for good, so both learner nodes take latents only through here; anything unusable
 raises ValueError naming what is wrong, and the node skips the message.
 """
 
-import numpy as np
-
 from dgm_robot.conversions.image import array_from_32fc2
+import numpy as np
 
 
 def rows_from_image(msg):

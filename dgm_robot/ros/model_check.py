@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Start-up checks of a world-model file that loading it does not make.
+"""
+Start-up checks of a world-model file that loading it does not make.
 
 A checkpoint whose VAE latent size differs from the size its filter observes loads without
 complaint and then skips every latent at run time ("latent mean must have 16 values"); this

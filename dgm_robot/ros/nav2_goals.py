@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Optional Nav2 NavigateToPose goals with feedback and a result, beyond goal_pose.
+"""
+Optional Nav2 NavigateToPose goals with feedback and a result, beyond goal_pose.
 
 Actions exist only under rclpy with nav2_msgs installed; elsewhere `Nav2Goals.create` says why it
 is off and returns None, and the node keeps publishing goal_pose, which bt_navigator also follows.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The `main()` every node executable shares: init, spin until Ctrl-C or SIGTERM, clean up.
+"""
+The `main()` every node executable shares: init, spin until Ctrl-C or SIGTERM, clean up.
 
 It follows rclpy's documented pattern (ros2/examples): catch KeyboardInterrupt and
 ExternalShutdownException around spin, destroy the node, `rclpy.try_shutdown()`. A process that
@@ -35,9 +36,8 @@ cores, and intra-op threads for tensors this small cost more in contention than 
 import re
 import sys
 
-import torch
-
 from dgm_robot.ros.rclpy_compat import ExternalShutdownException, ParameterException, rclpy
+import torch
 
 INFERENCE_THREADS = 1
 # What a node constructor (or rclpy.init, for RuntimeError: rcl's RCLInvalidROSArgsError) raises

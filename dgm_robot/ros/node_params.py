@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Declare a node's parameters from its table and keep them live; bad values refused with reasons.
+"""
+Declare a node's parameters from its table and keep them live; bad values refused with reasons.
 
 Ranges, types and read-only flags go into the descriptors, where rclpy (and the DDS runtime)
 enforce them; choices and the node's own checks (does the new model load?) run in the on-set
@@ -53,7 +54,8 @@ def descriptor(param):
 
 
 class NodeParameters:
-    """A node's parameter values by name, declared from a table and updated when set.
+    """
+    A node's parameter values by name, declared from a table and updated when set.
 
     `apply(changed, proposed)` (dicts name -> value) lets the node act on a change before it is
     accepted; raising ValueError or OSError refuses the change with the error's text as the reason.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Place concepts as standard messages: vision_msgs for planners, markers for RViz.
+"""
+Place concepts as standard messages: vision_msgs for planners, markers for RViz.
 
 A place posterior is a Classification (class_id = concept id); the concept names are a LabelInfo;
 each (concept, position Gaussian) region is a Detection3D whose pose covariance holds the 2 x 2
@@ -22,9 +23,8 @@ position covariance, drawn in RViz as a 2-sigma ellipse with the place's name ab
 import colorsys
 import math
 
-import numpy as np
-
 from dgm_robot.ros.rclpy_compat import msgs
+import numpy as np
 
 Classification = msgs.vision_msgs.msg.Classification
 Detection3D = msgs.vision_msgs.msg.Detection3D

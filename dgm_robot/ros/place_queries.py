@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Answers to "where is <name>?" and "which places do you know?" from the concept learner.
+"""
+Answers to "where is <name>?" and "which places do you know?" from the concept learner.
 
 The node serves them as `~/where_is` (dgm_robot_interfaces/srv/WhereIs) and `~/list_places`
 (std_srvs/srv/Trigger: the names, one per line, in `message`); `~/navigate_to` uses the same goal.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The QoS profiles of the perception nodes' topics, in one place (see DESIGN.md, Interfaces).
+"""
+The QoS profiles of the perception nodes' topics, in one place (see DESIGN.md, Interfaces).
 
 Sensors are best effort, as drivers publish them; our own streams are reliable so a reliable or a
 best-effort reader matches; state that late joiners need (place names, regions, the robot's map

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""One import site for rclpy and message classes, with the DDS runtime as the fallback.
+"""
+One import site for rclpy and message classes, with the DDS runtime as the fallback.
 
 Nodes are written against rclpy's API. Where rclpy is installed (a ROS 2 workspace) this module
 hands out rclpy itself and the real message classes; elsewhere (pip installs, CI) it hands out the
@@ -100,7 +101,8 @@ msgs = MessageNamespace((), lambda path: get_message('/'.join(path)))
 
 
 def interface_or_none(ros_type):
-    """Return the class of a type from an optional interface package, None where it is not built.
+    """
+    Return the class of a type from an optional interface package, None where it is not built.
 
     The DDS runtime bundles the definitions; under rclpy the package may not be installed.
     """

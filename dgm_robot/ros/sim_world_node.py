@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS node `sim_world`: the embedded simulated robot, publishing what a real robot would.
+"""
+ROS node `sim_world`: the embedded simulated robot, publishing what a real robot would.
 
 It lets the perception stack run live with no robot and no ROS installation: each timer tick
 steps the simulator and publishes `camera/image_raw`, `camera/camera_info`, `odom`, `pose`,
@@ -65,7 +66,8 @@ SIM_WORLD = (
 
 
 def camera_mount(messages, camera):
-    """Return the static base_link -> camera transform (camera is an optical frame, REP 103).
+    """
+    Return the static base_link -> camera transform (camera is an optical frame, REP 103).
 
     The simulated camera sits `mount_forward` ahead of base_link at `mount_height`, looking
     along x; optical frames look along z with x right and y down, hence the rotation.

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS node `vae_encoder`: camera frames in, the VAE's per-frame posterior q(z|x) out.
+"""
+ROS node `vae_encoder`: camera frames in, the VAE's per-frame posterior q(z|x) out.
 
 Subscribes `image` (or `image/compressed`), publishes `~/latent` (32FC2, 1 x D, channel 0 mean,
 channel 1 variance, the camera's header), `~/reconstruction` (rgb8, throttled) and

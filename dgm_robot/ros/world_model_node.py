@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS node `world_model`: latents and odometry in, filtered state and k-step predictions out.
+"""
+ROS node `world_model`: latents and odometry in, filtered state and k-step predictions out.
 
 Subscribes `vae_encoder/latent` (32FC2 1 x D) and `odom` (its twist is the control u_t);
 publishes `~/state` (32FC2 1 x Dz, p(z_t | x_1..t, u_1..t)), `~/prediction` (32FC2 K x D, row

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A small rclpy-like runtime over Eclipse Cyclone DDS, for machines without a ROS installation.
+"""
+A small rclpy-like runtime over Eclipse Cyclone DDS, for machines without a ROS installation.
 
 Nodes do not import this package directly: they import `dgm_robot.ros.rclpy_compat`, which picks
 rclpy where it is installed and this runtime otherwise. On the wire it is ROS 2 (topic `/x` is DDS

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The `rclpy` module of the DDS runtime: init, ok, spin, shutdown.
+"""
+The `rclpy` module of the DDS runtime: init, ok, spin, shutdown.
 
 `dgm_robot.ros.rclpy_compat` hands this module out as `rclpy` when the real one is missing, so a
 node's `rclpy.init(args=args)`, `rclpy.spin(node)` and `rclpy.try_shutdown()` behave as rclpy's.

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Time, Duration and Clock with rclpy's names, including simulated time from `/clock`.
+"""
+Time, Duration and Clock with rclpy's names, including simulated time from `/clock`.
 
 Nodes stamp their outputs with `get_clock().now().to_msg()`; with `use_sim_time` the clock follows
 the newest `rosgraph_msgs/Clock` sample, as rclpy's TimeSource does, so a replayed bag or the

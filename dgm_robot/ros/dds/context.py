@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""The process-wide ROS context of the DDS runtime: arguments, DDS participant, signals.
+"""
+The process-wide ROS context of the DDS runtime: arguments, DDS participant, signals.
 
 `rclpy.init()` parses `--ros-args`, opens one DDS participant in the domain `ROS_DOMAIN_ID` names,
 and installs SIGINT/SIGTERM handlers that shut the context down the way rclpy's do: SIGINT also
@@ -29,7 +30,6 @@ import threading
 from cyclonedds.core import WaitSet
 from cyclonedds.domain import DomainParticipant
 from cyclonedds.topic import Topic
-
 from dgm_robot.ros.dds import logger
 from dgm_robot.ros.dds.names import parse_ros_args, RosArguments
 
@@ -49,7 +49,8 @@ def domain_id_from_env():
 
 
 def delete_entity(entity):
-    """Delete a Cyclone entity now rather than at garbage collection.
+    """
+    Delete a Cyclone entity now rather than at garbage collection.
 
     cyclonedds-python keeps every entity in a class-level registry, so dropping the last
     reference does not free the reader or writer; its finaliser does, and tolerates a second call.

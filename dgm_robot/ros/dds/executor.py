@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A single-threaded executor with rclpy's spin semantics.
+"""
+A single-threaded executor with rclpy's spin semantics.
 
 Callbacks of all nodes added to it run one at a time on the spinning thread. Between callbacks
 it sleeps in a DDS WaitSet until a subscription has data, a guard condition is triggered, the next
@@ -41,7 +42,8 @@ class ExternalShutdownException(Exception):
 
 
 class SingleThreadedExecutor:
-    """Runs the subscriptions and timers of its nodes from the thread that spins it.
+    """
+    Runs the subscriptions and timers of its nodes from the thread that spins it.
 
     A subscription's read condition sits in the wait set only while its node is served here:
     removing the node or destroying the subscription detaches it first, because a condition
@@ -134,7 +136,8 @@ class SingleThreadedExecutor:
             self._serve_again_if_waiting(node, entity)
 
     def _serve_again_if_waiting(self, node, sub):
-        """Put `sub` first in line again while its reader holds samples, up to _DRAIN_MAX times.
+        """
+        Put `sub` first in line again while its reader holds samples, up to _DRAIN_MAX times.
 
         The bound keeps a publisher faster than the callback from starving timers and guards.
         """

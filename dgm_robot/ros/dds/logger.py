@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Node loggers with rclpy's methods and console format.
+"""
+Node loggers with rclpy's methods and console format.
 
 Nodes report bad input once (`once=True`) and periodic status throttled
 (`throttle_duration_sec`), as with rclpy; the line format is rcutils' default so logs from both

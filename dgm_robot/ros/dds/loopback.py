@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A Cyclone DDS configuration that keeps all traffic on the loopback interface.
+"""
+A Cyclone DDS configuration that keeps all traffic on the loopback interface.
 
 Tests and single-machine runs (CI, a laptop running the simulator and the nodes) should neither
 reach nor disturb other DDS participants on the network; this configuration selects `lo` only,
@@ -36,7 +37,8 @@ RECEIVE_BUFFER = '32MiB'
 
 
 def loopback_config(trace_file=None):
-    """Return CYCLONEDDS_URI text (inline XML) restricting DDS to 127.0.0.1.
+    """
+    Return CYCLONEDDS_URI text (inline XML) restricting DDS to 127.0.0.1.
 
     `trace_file` adds configuration tracing, whose 'selected interfaces' and 'ownip' lines show
     which interface Cyclone picked.

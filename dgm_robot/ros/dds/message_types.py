@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Message classes for the DDS runtime, generated from ROS message definitions.
+"""
+Message classes for the DDS runtime, generated from ROS message definitions.
 
 rclpy's generated message classes are not available without ROS, so each ROS type is turned into
 a Cyclone DDS `IdlStruct` with the field names and types ROS declares (so Cyclone builds the right
@@ -28,13 +29,12 @@ from functools import lru_cache
 import types as pytypes
 
 from cyclonedds.idl import annotations, IdlMeta, IdlStruct, types
+from dgm_robot.msg_defs import typestore
 import numpy as np
 from rosbags.interfaces import Nodetype
 from rosbags.serde import SerdeError
 from rosbags.serde.utils import ndtype
 from rosbags.typesys.store import Typestore
-
-from dgm_robot.msg_defs import typestore
 
 # ROS primitive -> Cyclone IDL annotation; ROS `char` is an unsigned 8-bit integer.
 _IDL_BASE = {
@@ -57,7 +57,8 @@ class MessageValueError(ValueError):
 
 
 class UndecodableSample:
-    """Stands in for a received sample whose bytes do not decode as its type.
+    """
+    Stands in for a received sample whose bytes do not decode as its type.
 
     Any peer can send bytes that are not valid CDR for the topic's type, or a string field that is
     not UTF-8 (rclpy and rosbags decode strict UTF-8). Cyclone decodes every sample of a `take()`
@@ -193,7 +194,8 @@ class _Registry:
 
 
 def _prepare(msg):
-    """Coerce field values to what the codec writes.
+    """
+    Coerce field values to what the codec writes.
 
     rclpy converts lists, bytes and arrays of other dtypes on assignment, and holds `byte` fields
     as 1-byte `bytes`; here conversion happens once, just before serialising, so the fast path
@@ -238,7 +240,8 @@ def _make_serialize(codec, full):
 
 def _make_deserialize(codec, full):
     def deserialize(cls, data, has_header=True, use_version_2=None):
-        """Decode plain CDR into this class; primitive arrays become numpy arrays.
+        """
+        Decode plain CDR into this class; primitive arrays become numpy arrays.
 
         Bytes that do not decode (bad CDR, a string that is not UTF-8) give an UndecodableSample
         instead of an exception (see there why).

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""ROS 2 name resolution and command-line arguments, as rcl does them.
+"""
+ROS 2 name resolution and command-line arguments, as rcl does them.
 
 Nodes use relative and private (`~/x`) topic names so that namespaces and `--ros-args -r` remapping
 work; this module turns them into fully qualified names, applies remapping rules, and maps the
@@ -72,7 +73,8 @@ def node_fqn(node_name, namespace):
 
 
 def expand_topic_name(name, node_name, namespace):
-    """Return the fully qualified form of a topic name as seen from a node.
+    """
+    Return the fully qualified form of a topic name as seen from a node.
 
     '/x' stays, 'x' is put under the node's namespace, '~' and '~/x' under the node's fully
     qualified name; '{node}' and '{ns}' / '{namespace}' substitutions are applied first.

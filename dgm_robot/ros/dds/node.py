@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Node, publishers, subscriptions and timers with rclpy's names and semantics.
+"""
+Node, publishers, subscriptions and timers with rclpy's names and semantics.
 
 A node here owns DDS readers and writers on the context's participant; an executor (see
 executor.py) serves its subscriptions and timers from one thread. Subscriptions with best-effort
@@ -28,7 +29,6 @@ from cyclonedds.core import InstanceState, ReadCondition, SampleState, ViewState
 from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
 from cyclonedds.sub import DataReader
-
 from dgm_robot.ros.dds.clock import Clock, ROSClock
 from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
 from dgm_robot.ros.dds.events import QoSMessageLostInfo
@@ -88,7 +88,8 @@ class Publisher:
 
 
 class Subscription:
-    """Calls `callback(msg)` for messages on one topic (rclpy.subscription.Subscription).
+    """
+    Calls `callback(msg)` for messages on one topic (rclpy.subscription.Subscription).
 
     Counters: `received` samples taken from DDS, `dropped` of them skipped as stale (best-effort
     subscriptions deliver only the newest sample of each executor pass), so
@@ -215,7 +216,8 @@ class Timer:
 
 
 class GuardCondition:
-    """Calls `callback()` from the executor once after `trigger()` (rclpy GuardCondition).
+    """
+    Calls `callback()` from the executor once after `trigger()` (rclpy GuardCondition).
 
     Triggering from any thread wakes the executor; triggers before the callback runs merge into
     one call. Nodes use it to handle work their own callbacks queued (ros/flow.py) without a
@@ -253,7 +255,8 @@ def _no_wake():
 
 
 class Node:
-    """A ROS node over DDS (rclpy.node.Node), with the subset of its API the nodes use.
+    """
+    A ROS node over DDS (rclpy.node.Node), with the subset of its API the nodes use.
 
     Names rclpy.Node keeps for itself (node_attributes.RESERVED) are refused in subclasses, as
     class members and as instance attributes, so a node that would break under rclpy fails here.
@@ -408,7 +411,8 @@ class Node:
         return subscription
 
     def create_timer(self, timer_period_sec, callback, callback_group=None, clock=None):
-        """Create a Timer calling `callback()` every `timer_period_sec` of `clock`.
+        """
+        Create a Timer calling `callback()` every `timer_period_sec` of `clock`.
 
         The default is the node clock, which stands still under use_sim_time until `/clock`
         moves it; pass `Clock(clock_type=ClockType.STEADY_TIME)` for a timer that must keep

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The attribute names rclpy.node.Node keeps for itself, which a node class must not reuse.
+"""
+The attribute names rclpy.node.Node keeps for itself, which a node class must not reuse.
 
 On a real ROS 2 Jazzy, `sim_world` died in rclpy's `create_publisher` because the node assigned
 `self._publishers = {...}`, the list in which rclpy.Node keeps its publishers. The DDS runtime

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Node parameters with rclpy's types, validation and override sources.
+"""
+Node parameters with rclpy's types, validation and override sources.
 
 A node declares each parameter with a default and a descriptor; values come from the default, a
 ROS-format YAML file (`--params-file`), `-p name:=value` and the constructor's overrides, and are

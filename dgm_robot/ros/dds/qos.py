@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""QoS profiles with rclpy's names and defaults, and their mapping onto Cyclone DDS policies.
+"""
+QoS profiles with rclpy's names and defaults, and their mapping onto Cyclone DDS policies.
 
 The mapping is the one rmw_cyclonedds makes, so that a reader here and a writer in an rclpy
 node (or the reverse) are matched or refused by DDS exactly as two rclpy nodes would be.

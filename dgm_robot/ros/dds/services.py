@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Services and clients over DDS, as rmw_cyclonedds lays them out, so ROS 2 peers interoperate.
+"""
+Services and clients over DDS, as rmw_cyclonedds lays them out, so ROS 2 peers interoperate.
 
 Service `/s` is a request topic `rq/sRequest` and a reply topic `rr/sReply` of types
 `pkg::srv::dds_::Name_Request_` / `Name_Response_`. Each sample starts with rmw_cyclonedds' request
@@ -36,7 +37,6 @@ from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
 from cyclonedds.qos import Policy, Qos
 from cyclonedds.sub import DataReader
-
 from dgm_robot.ros.dds.context import delete_entity
 from dgm_robot.ros.dds.message_types import dds_type_name, UndecodableSample
 from dgm_robot.ros.dds.qos import to_dds_qos
@@ -61,7 +61,8 @@ def _endpoint_id(participant):
 
 @lru_cache(maxsize=None)
 def wire_class(msg_type):
-    """Return the DDS sample class of a request or reply: the header, then `msg_type`'s fields.
+    """
+    Return the DDS sample class of a request or reply: the header, then `msg_type`'s fields.
 
     The header is 16 bytes and 8-aligned, so the message's CDR after it is byte for byte the
     message's own CDR; samples are (header, message) pairs in `request_header` and `message`.
