@@ -26,7 +26,7 @@ import numpy as np
 
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
 from dgm_robot.conversions.audio import audio_to_float, check_audio_info
-from dgm_robot.mapping import grid_from_message, segment_map, SegmentParams
+from dgm_robot.mapping import grid_from_message, GridMap, segment_map, SegmentParams
 from dgm_robot.pipeline.concepts import Concepts, Place
 from dgm_robot.pipeline.positions import Pose2
 from dgm_robot.ros.latents import latent_from_image
@@ -99,16 +99,22 @@ class ConceptFeed:
                 (self.odom_frame, self.base_frame): self.concepts.add_odom,
                 (self.map_frame, self.base_frame): self.concepts.add_map_pose}
 
-    def map(self, msg: Any) -> None:
-        """Take a nav_msgs/OccupancyGrid (map_server, slam_toolbox) and segment its rooms.
+    def map_grid(self, msg: Any) -> GridMap:
+        """Return the GridMap of a nav_msgs/OccupancyGrid (map_server, slam_toolbox) in map_frame.
 
-        The regions become evidence for the learner from the next latent on. A segmentation
-        takes 10-150 ms, once per map message (map_server sends one; SLAM every few seconds).
+        The node segments it on a worker thread (ros/map_segmenter.py), never in a callback.
         """
         frame = _frame(msg.header.frame_id)
         if frame and frame != self.map_frame:
             raise ValueError(f"map is in frame '{frame}', not map_frame '{self.map_frame}'")
-        self.concepts.set_map(segment_map(grid_from_message(msg), self.segment_params))
+        return grid_from_message(msg)
+
+    def map(self, msg: Any) -> None:
+        """Take an OccupancyGrid and segment its rooms now (a replay: no thread, same result).
+
+        The regions become evidence for the learner from the next latent on.
+        """
+        self.concepts.set_map(segment_map(self.map_grid(msg), self.segment_params))
 
     def words(self, msg: Any) -> None:
         """Take std_msgs/String, a recogniser's or a teacher's text, at the stream's time."""

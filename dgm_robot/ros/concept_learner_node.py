@@ -19,7 +19,11 @@ Inputs: `vae_encoder/latent`, positions (`odom`, `pose` in the map frame such as
 `audio` + `audio_info`, `world_model/prediction`, `~/navigate_to`. Outputs: `~/place` (posterior
 for each latent, its header), `~/place_prediction` (posterior at the last predicted row's stamp),
 `~/place_info`, `~/places`, `~/markers` (latched, re-published when names or regions change),
-`goal_pose` for a known place name, `/diagnostics`. Every message goes through the same
+`goal_pose` for a known place name, `/diagnostics`. A `map` (OccupancyGrid) is segmented into
+rooms on a worker thread, at most every map_update_period s, and each segmentation, once applied
+to the learner between callbacks, is latched as `~/regions` (32SC1 region id per map cell),
+`~/region_places` (LabelInfo: region id -> place name) and `~/doorways` (RViz markers); see
+ros/region_msgs.py. Every message goes through the same
 ConceptFeed and pipeline.Concepts that `dgm-robot eval-concepts` drives: a latent is classified
 at the position the robot had at its stamp (it waits up to max_pose_age for positions to get
 there), and one that no position covers is only classified, not learned (unless
@@ -32,11 +36,12 @@ final save fails the process exits with status 1 (`exit_problem`).
 import time
 
 from dgm_robot.pipeline import Concepts
-from dgm_robot.ros import place_msgs, place_queries
+from dgm_robot.ros import place_msgs, place_queries, region_msgs
 from dgm_robot.ros.concept_feed import ConceptFeed
 from dgm_robot.ros.diagnostics import clipped, NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import rows_from_image
+from dgm_robot.ros.map_segmenter import MapSegmenter
 from dgm_robot.ros.nav2_goals import Nav2Goals
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
@@ -44,6 +49,7 @@ from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
 from dgm_robot.ros.qos import (AUDIO_INFO, LATCHED, MAP, RELIABLE, SENSOR_DATA, TF,
                                TF_STATIC)
 from dgm_robot.ros.rclpy_compat import interface_or_none, msgs, Node
+from dgm_robot.serket.spatial.region_places import region_places
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
 AudioInfo = msgs.audio_common_msgs.msg.AudioInfo
@@ -96,6 +102,13 @@ class ConceptLearnerNode(Node):
         self._markers_pub = self.create_publisher(place_msgs.MarkerArray, '~/markers', LATCHED)
         self._goal_pub = self.create_publisher(PoseStamped, 'goal_pose', RELIABLE)
         self._navigation_pub = self.create_publisher(String, '~/navigation_result', RELIABLE)
+        self._regions_pub = self.create_publisher(Image, '~/regions', LATCHED)
+        self._region_places_pub = self.create_publisher(
+            place_msgs.LabelInfo, '~/region_places', LATCHED)
+        self._doorways_pub = self.create_publisher(place_msgs.MarkerArray, '~/doorways', LATCHED)
+        self._map_applied = self.create_guard_condition(self._apply_map)
+        self.segmenter = MapSegmenter(self._map_applied.trigger, p['map_update_period'],
+                                      self.feed.segment_params)
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
         self._nav2 = Nav2Goals.create(self, self._report_navigation) \
             if p['use_nav2_action'] else None
@@ -104,7 +117,8 @@ class ConceptLearnerNode(Node):
                           'pose': self._fed('pose'), 'odom': self._fed('odom'),
                           'tf': self._fed('tf'), 'words': self._fed('words', self._words),
                           'audio': self._fed('audio', self._audio),
-                          'audio_info': self._fed('audio_info'), 'map': self._fed('map')}
+                          'audio_info': self._fed('audio_info'),
+                          'map': self._fed('map', self._map)}
         for msg_type, topic, stream, qos in (
                 (Image, 'vae_encoder/latent', 'latent', RELIABLE),
                 (PoseWithCovarianceStamped, 'pose', 'pose', LATCHED),
@@ -141,6 +155,7 @@ class ConceptLearnerNode(Node):
         self.concepts.learn_without_position = proposed['learn_without_position']
         self.concepts.robot_radius = proposed['robot_radius']
         self.feed.map_frame = proposed['map_frame']
+        self.segmenter.min_period = proposed['map_update_period']
         if 'map_frame' in changed:
             self._publish_places(self.get_clock().now().to_msg(), proposed['map_frame'])
 
@@ -172,6 +187,22 @@ class ConceptLearnerNode(Node):
     def _latent(self, msg):
         now = self.get_clock().now().nanoseconds * 1e-9
         return self.feed.latent(msg, tag=(msg.header, time.perf_counter()), now=now)
+
+    def _map(self, msg):
+        self.segmenter.submit(self.feed.map_grid(msg))
+
+    def _apply_map(self):
+        """Give the learner the newest segmentation and latch the rooms (between callbacks)."""
+        result = self.segmenter.take()
+        if isinstance(result, Exception):
+            self.skips.skip('map', result, level='error')
+        elif result is not None:
+            self.concepts.set_map(result)
+            header = Header(stamp=self.get_clock().now().to_msg(), frame_id=result.grid.frame_id
+                            or self.params['map_frame'])
+            self._regions_pub.publish(region_msgs.region_image(Image, header, result.labels))
+            self._doorways_pub.publish(region_msgs.doorway_markers(header, result.doorways))
+            self._publish_places(header.stamp)
 
     def _words(self, msg):
         if self.params['use_words']:
@@ -262,6 +293,9 @@ class ConceptLearnerNode(Node):
         self._place_info_pub.publish(place_msgs.label_info(header, self.concepts.names()))
         self._places_pub.publish(place_msgs.places(header, regions))
         self._markers_pub.publish(place_msgs.markers(header, regions))
+        if self.concepts.map_regions is not None:
+            self._region_places_pub.publish(region_msgs.region_places(
+                header, region_places(self.concepts.model.state), self.concepts.names()))
         self._published_version = self.concepts.version
 
     # state ---------------------------------------------------------------------------------
@@ -283,6 +317,7 @@ class ConceptLearnerNode(Node):
         """Save the learned state, then release the node (the shutdown path of every exit)."""
         if not self._destroyed:
             self._destroyed = True
+            self.segmenter.close()
             self.save()
             self.exit_problem = self._save_problem
             if self._nav2 is not None:

@@ -140,6 +140,9 @@ CONCEPT_LEARNER = (
           'odometry (a robot without localisation); false: those are only classified'),
     Param('robot_radius', 0.35, 'm; with a map, named goals keep at least this far from '
           'obstacles and twice this from doorways', low=0.05, high=5.0),
+    Param('map_update_period', 5.0, 's; the map is segmented into rooms at most this often (a '
+          'SLAM map grows every few seconds), on a worker thread, never in a callback',
+          low=0.0, high=3600.0),
     Param('use_nav2_action', False, 'also send NavigateToPose goals when nav2_msgs is importable '
           '(rclpy only)'),
     Param('prediction_dt', 0.1, "s between world_model/prediction rows (world_model's "
