@@ -66,7 +66,7 @@ class Clip:
 
     @property
     def digit(self):
-        """The FSDD digit as an int (the encoder's class)."""
+        """Return the FSDD digit as an int (the encoder's class)."""
         return int(self.word)
 
 

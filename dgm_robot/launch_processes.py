@@ -51,12 +51,12 @@ class ManagedProcess:
 
     @property
     def pid(self):
-        """The child's process id."""
+        """Return the child's process id."""
         return self.popen.pid
 
     @property
     def returncode(self):
-        """The exit status, or None while it runs (negative: killed by that signal)."""
+        """Return the exit status, or None while it runs (negative: killed by that signal)."""
         return self.popen.poll()
 
     def _read(self):

@@ -346,7 +346,7 @@ class UtteranceEmbedder:
 
     @property
     def name(self):
-        """Identifies the vector space, so a codebook learned in another one is refused."""
+        """Identify the vector space, so a codebook learned in another one is refused."""
         return 'mfcc13x8' + (f'+encoder-v{self.encoder.version}' if self.encoder is not None
                              else '')
 

@@ -141,5 +141,5 @@ class GMM(Module):
 
     @property
     def n_used(self) -> int:
-        """Number of clusters that hold data."""
+        """Return the number of clusters that hold data."""
         return int((self.n > 0).sum())

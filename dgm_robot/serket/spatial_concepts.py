@@ -116,12 +116,12 @@ class SpatialConceptModel:
 
     @property
     def vocab(self) -> Vocabulary:
-        """The words heard so far (text tokens and 'aw<n>' acoustic tokens)."""
+        """Return the words heard so far (text tokens and 'aw<n>' acoustic tokens)."""
         return self.components.words.vocab
 
     @property
     def latent_dim(self) -> int | None:
-        """The visual feature size, or None before the first feature."""
+        """Return the visual feature size, or None before the first feature."""
         return self.components.visual.dim
 
     # ------------------------------------------------------------------ input

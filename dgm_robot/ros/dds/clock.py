@@ -134,7 +134,7 @@ class Clock:
 
     @property
     def ros_time_is_active(self):
-        """True when this ROS_TIME clock follows simulated time."""
+        """Return True when this ROS_TIME clock follows simulated time."""
         return self._sim_ns is not None
 
     def _set_ros_time_override(self, nanoseconds):

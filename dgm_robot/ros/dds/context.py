@@ -90,7 +90,7 @@ class Context:
 
     @property
     def participant(self):
-        """The DDS participant shared by every node of this context."""
+        """Return the DDS participant shared by every node of this context."""
         if not self._ok:
             raise NotInitializedError('rclpy.init() has not been called, or the context has '
                                       'been shut down')

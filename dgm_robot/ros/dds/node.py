@@ -231,7 +231,7 @@ class GuardCondition:
 
     @property
     def triggered(self):
-        """True between trigger() and the executor calling the callback."""
+        """Return True between trigger() and the executor calling the callback."""
         return self._triggered
 
     def trigger(self):
@@ -319,37 +319,37 @@ class Node:
 
     @property
     def context(self):
-        """The context the node belongs to."""
+        """Return the context the node belongs to."""
         return self._context
 
     @property
     def publishers(self):
-        """The node's publishers."""
+        """Return the node's publishers."""
         return self._publishers
 
     @property
     def subscriptions(self):
-        """The node's subscriptions."""
+        """Return the node's subscriptions."""
         return self._subscriptions
 
     @property
     def timers(self):
-        """The node's timers."""
+        """Return the node's timers."""
         return self._timers
 
     @property
     def guards(self):
-        """The node's guard conditions."""
+        """Return the node's guard conditions."""
         return self._guards
 
     @property
     def services(self):
-        """The node's services."""
+        """Return the node's services."""
         return self._services
 
     @property
     def clients(self):
-        """The node's service clients."""
+        """Return the node's service clients."""
         return self._clients
 
     # --- names, logging, time -------------------------------------------------------------

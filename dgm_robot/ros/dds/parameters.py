@@ -141,17 +141,17 @@ class Parameter:
 
     @property
     def name(self):
-        """The parameter's name."""
+        """Return the parameter's name."""
         return self._name
 
     @property
     def type_(self):
-        """The parameter's Parameter.Type."""
+        """Return the parameter's Parameter.Type."""
         return self._type
 
     @property
     def value(self):
-        """The parameter's current setting (None when NOT_SET)."""
+        """Return the parameter's current setting (None when NOT_SET)."""
         return self._value
 
     def get_parameter_value(self):
