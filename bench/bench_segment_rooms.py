@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Room segmentation against ground truth: per-room recall and precision (Bormann et al. 2016).
+"""
+Room segmentation against ground truth: per-room recall and precision (Bormann et al. 2016).
 
     python bench/bench_segment_rooms.py [--tune]
 
@@ -28,8 +29,6 @@ import os
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
-import numpy as np  # noqa: E402  (thread count must be set first)
-
 from dgm_robot.mapping import segment_map, SegmentParams  # noqa: E402
 from dgm_robot.mapping.floor_plans import floor_plan  # noqa: E402
 from dgm_robot.mapping.room_scores import room_scores  # noqa: E402
@@ -37,6 +36,7 @@ from dgm_robot.sim.house_map import house_map  # noqa: E402
 from dgm_robot.sim.layout import available_layouts, load_layout  # noqa: E402
 from dgm_robot.sim.room_truth import room_truth  # noqa: E402
 from dgm_robot.sim.scene import wall_boxes  # noqa: E402
+import numpy as np  # noqa: E402  (thread count must be set first)
 
 TUNE_SEEDS = (0, 1, 2)
 HELD_OUT_SEEDS = (10, 11, 12, 13, 14, 15)

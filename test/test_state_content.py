@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""A state file of the right kind and version but with content no learner made is set aside.
+"""
+A state file of the right kind and version but with content no learner made is set aside.
 
 Each case once gave a KeyError/TypeError traceback and a crash loop, NaN goals, or a learner
 that refused every latent. Now the file is renamed aside as a corrupt one is, one line says
@@ -23,13 +24,12 @@ why, and the learner starts with no places and learns as usual.
 import os
 import tempfile
 
-import numpy as np
-import pytest
-
 from dgm_robot.pipeline import Concepts
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.serket.spatial_concepts import STATE_KIND, STATE_VERSION
 from dgm_robot.serket.state_io import load_state, save_state
+import numpy as np
+import pytest
 
 SETTINGS = load_preset('rooms', learn_period=0.0)
 

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""SIGKILL while the learner saves never costs the state: it loads, old or new, no temp left.
+"""
+SIGKILL while the learner saves never costs the state: it loads, old or new, no temp left.
 
 The codebook is always of the same save as the learner (one file).
 """
@@ -21,11 +22,10 @@ The codebook is always of the same save as the learner (one file).
 import importlib.util
 
 from conftest import REPO
-import numpy as np
-
 from dgm_robot.pipeline import Concepts
 from dgm_robot.pipeline.concepts import ACOUSTIC_KIND
 from dgm_robot.serket.state_io import save_state
+import numpy as np
 
 
 def bench():
