@@ -27,6 +27,7 @@ COMMANDS = {
     'eval-concepts': 'dgm_robot.commands.eval_concepts',
     'launch': 'dgm_robot.commands.launch',
     'segment-map': 'dgm_robot.commands.segment_map',
+    'place-graph': 'dgm_robot.commands.place_graph',
 }
 
 
