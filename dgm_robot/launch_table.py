@@ -37,6 +37,7 @@ LAUNCH_ARGUMENTS = {
     'audio_topic': 'audio',
     'audio_info_topic': 'audio_info',
     'words_topic': 'words',
+    'autostart': 'true',
 }
 # sim.launch.py's own arguments, and what it passes to dgm_robot.launch.py
 SIM_ARGUMENTS = {'layout': 'house4', 'seed': '0', 'use_sim_time': 'true'}
@@ -74,7 +75,7 @@ PERCEPTION_NODES = (
              {'model_path': '{model_path}'},
              (('odom', '{odom_topic}'),)),
     NodeSpec('concept_learner', 'dgm_robot.ros.concept_learner_node',
-             {'state_path': '{state_path}'},
+             {'state_path': '{state_path}', 'autostart': '{autostart}'},
              (('odom', '{odom_topic}'), ('pose', '{pose_topic}'), ('audio', '{audio_topic}'),
               ('audio_info', '{audio_info_topic}'), ('words', '{words_topic}'))),
 )

@@ -32,6 +32,8 @@ ARGUMENTS = {
     'audio_topic': ('audio', 'audio_common_msgs/AudioDataStamped input'),
     'audio_info_topic': ('audio_info', 'audio_common_msgs/AudioInfo input'),
     'words_topic': ('words', 'std_msgs/String input from a speech recogniser or a teacher'),
+    'autostart': ('true', 'configure and activate concept_learner (a lifecycle node) at start; '
+                          'false leaves it unconfigured for a lifecycle manager'),
 }
 
 
@@ -60,7 +62,7 @@ def generate_launch_description():
               ('image/compressed', [cfg['image_topic'], '/compressed'])]),
         node('world_model', {'model_path': cfg['model_path']},
              [('odom', cfg['odom_topic'])]),
-        node('concept_learner', {'state_path': cfg['state_path']},
+        node('concept_learner', {'state_path': cfg['state_path'], 'autostart': cfg['autostart']},
              [('odom', cfg['odom_topic']), ('pose', cfg['pose_topic']),
               ('audio', cfg['audio_topic']), ('audio_info', cfg['audio_info_topic']),
               ('words', cfg['words_topic'])]),

@@ -146,3 +146,11 @@ class Probe:
         for node in self._served:
             self.executor.remove_node(node)
         self.node.destroy_node()
+
+
+def call_service(probe, client, request):
+    """Send `request` from `client` and spin the probe's nodes until the answer; return it."""
+    assert client.wait_for_service(timeout_sec=5.0), f'{client.srv_name} never came up'
+    future = client.call_async(request)
+    probe.spin_until(future.done, what=f'the answer of {client.srv_name}')
+    return future.result()

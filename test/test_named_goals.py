@@ -17,16 +17,8 @@
 import struct
 
 import pytest
-from ros_probe import import_or_skip
+from ros_probe import call_service as call, import_or_skip
 from test_nodes_concept_learner import room_latents, ROOMS, start, tour  # noqa: F401
-
-
-def call(probe, client, request):
-    """Send `request` and spin the nodes until its answer arrives; return the answer."""
-    assert client.wait_for_service(timeout_sec=5.0), f'{client.srv_name} never came up'
-    future = client.call_async(request)
-    probe.spin_until(future.done, what=f'the answer of {client.srv_name}')
-    return future.result()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ ROS message definitions that `rosbags` does not ship, and a typestore with them.
 vision_msgs (4.x, Humble/Jazzy) and audio_common_msgs (ros-drivers/audio_common, ROS 2) are not
 in the rosbags type stores; their .msg texts are bundled here so bags, the DDS runtime and tests
 all use one definition of each type. rosbags ships no services at all, so the .srv texts the
-nodes serve (std_srvs, dgm_robot_interfaces) are here too: each becomes the two
+nodes serve (std_srvs, lifecycle_msgs, dgm_robot_interfaces) are here too: each becomes the two
 messages `pkg/srv/Name_Request` and `pkg/srv/Name_Response`, as rosidl generates them.
 """
 

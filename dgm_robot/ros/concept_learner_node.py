@@ -38,17 +38,19 @@ import time
 from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs, place_queries, region_msgs
 from dgm_robot.ros.concept_feed import ConceptFeed
+from dgm_robot.ros.configured_entities import release_since, snapshot
 from dgm_robot.ros.diagnostics import clipped, NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import rows_from_image
 from dgm_robot.ros.map_segmenter import MapSegmenter
 from dgm_robot.ros.nav2_goals import Nav2Goals
-from dgm_robot.ros.node_main import run_node
+from dgm_robot.ros.node_main import REFUSALS, run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
 from dgm_robot.ros.qos import (AUDIO_INFO, LATCHED, MAP, RELIABLE, SENSOR_DATA, TF,
                                TF_STATIC)
-from dgm_robot.ros.rclpy_compat import interface_or_none, msgs, Node
+from dgm_robot.ros.rclpy_compat import (
+    interface_or_none, LifecycleNode, msgs, TransitionCallbackReturn)
 from dgm_robot.serket.spatial.region_places import region_places
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
@@ -68,12 +70,79 @@ TFMessage = msgs.tf2_msgs.msg.TFMessage
 MAX_PLACE_NAME_CHARS = 256
 
 
-class ConceptLearnerNode(Node):
-    """Learns spatial concepts from latents, positions and words; see the module docstring."""
+class ConceptLearnerNode(LifecycleNode):
+    """Learns spatial concepts from latents, positions and words; see the module docstring.
+
+    A managed node: `configure` loads the learned state and makes the node's entities, `activate`
+    starts its publishers and inputs, `deactivate` and `shutdown` save the state, `cleanup`
+    saves it and releases everything configure made. With autostart (the default) it configures
+    and activates itself at once, as before; a configure that fails refuses to start.
+    """
 
     def __init__(self, **kwargs):
         super().__init__('concept_learner', **kwargs)
         self.params = NodeParameters(self, CONCEPT_LEARNER, self._apply_parameters)
+        self._entities = None       # configured: what existed before configure (a snapshot)
+        self._active = False
+        self._configure_problem = ''
+        self._save_problem = ''
+        self.exit_problem = ''      # why the final save failed, once destroyed
+        if self.declare_parameter('autostart', True).value:
+            if self.trigger_configure() != TransitionCallbackReturn.SUCCESS:
+                raise ValueError(self._configure_problem or 'configure failed')
+            self.trigger_activate()
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def on_configure(self, state):
+        """Load the learned state and make the publishers, inputs and services."""
+        before = snapshot(self)
+        try:
+            self._configure()
+        except REFUSALS as err:
+            self._configure_problem = str(err)
+            self.get_logger().error(f'configure failed: {err}')
+            release_since(self, before)
+            return TransitionCallbackReturn.FAILURE
+        self._entities = before
+        return super().on_configure(state)
+
+    def on_activate(self, state):
+        """Start publishing (latching what is known) and taking inputs."""
+        result = super().on_activate(state)
+        self._active = True
+        if self.concepts.names():
+            self._publish_places(self.get_clock().now().to_msg())
+        return result
+
+    def on_deactivate(self, state):
+        """Stop taking inputs and publishing; save the learned state."""
+        self._active = False
+        self.save()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state):
+        """Save, then release all that configure made (back to unconfigured)."""
+        self._release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state):
+        """Save the learned state and release the node's entities."""
+        self._active = False
+        self._release()
+        return super().on_shutdown(state)
+
+    def _release(self):
+        if self._entities is None:
+            return
+        self.segmenter.close()
+        self.save()
+        if self._nav2 is not None:
+            self._nav2.destroy()
+        release_since(self, self._entities)
+        self._entities = None
+
+    def _configure(self):
         p = self.params
         self.concepts = Concepts(preset=p['preset'], state_path=p['state_path'],
                                  use_words=p['use_words'], use_audio=p['use_audio'],
@@ -89,23 +158,21 @@ class ConceptLearnerNode(Node):
         self._reported = dict(self.concepts.counts)   # counts at the last diagnostics report
         self._published_version = None
         self._last_save = time.monotonic()
-        self._save_problem = ''
-        self.exit_problem = ''      # why the final save failed, once destroyed
-        self._destroyed = False
-        self._place_pub = self.create_publisher(
+        publisher = self.create_lifecycle_publisher   # sends only while the node is active
+        self._place_pub = publisher(
             place_msgs.Classification, '~/place', RELIABLE)
-        self._place_prediction_pub = self.create_publisher(
+        self._place_prediction_pub = publisher(
             place_msgs.Classification, '~/place_prediction', RELIABLE)
-        self._place_info_pub = self.create_publisher(place_msgs.LabelInfo, '~/place_info', LATCHED)
-        self._places_pub = self.create_publisher(
+        self._place_info_pub = publisher(place_msgs.LabelInfo, '~/place_info', LATCHED)
+        self._places_pub = publisher(
             place_msgs.Detection3DArray, '~/places', LATCHED)
-        self._markers_pub = self.create_publisher(place_msgs.MarkerArray, '~/markers', LATCHED)
-        self._goal_pub = self.create_publisher(PoseStamped, 'goal_pose', RELIABLE)
-        self._navigation_pub = self.create_publisher(String, '~/navigation_result', RELIABLE)
-        self._regions_pub = self.create_publisher(Image, '~/regions', LATCHED)
-        self._region_places_pub = self.create_publisher(
+        self._markers_pub = publisher(place_msgs.MarkerArray, '~/markers', LATCHED)
+        self._goal_pub = publisher(PoseStamped, 'goal_pose', RELIABLE)
+        self._navigation_pub = publisher(String, '~/navigation_result', RELIABLE)
+        self._regions_pub = publisher(Image, '~/regions', LATCHED)
+        self._region_places_pub = publisher(
             place_msgs.LabelInfo, '~/region_places', LATCHED)
-        self._doorways_pub = self.create_publisher(place_msgs.MarkerArray, '~/doorways', LATCHED)
+        self._doorways_pub = publisher(place_msgs.MarkerArray, '~/doorways', LATCHED)
         self._map_applied = self.create_guard_condition(self._apply_map)
         self.segmenter = MapSegmenter(self._map_applied.trigger, p['map_update_period'],
                                       self.feed.segment_params)
@@ -139,12 +206,12 @@ class ConceptLearnerNode(Node):
                 '~/list_places and ~/navigate_to work')
         else:
             self.create_service(where_is, '~/where_is', self._on_where_is)
-        if self.concepts.names():  # resumed: latch what is known before the first frame
-            self._publish_places(self.get_clock().now().to_msg())
         self.concepts.warm_up()     # no first-utterance stall once the node runs
         self._housekeeping_timer = report_timer(self, self._housekeeping)
 
     def _apply_parameters(self, changed, proposed):
+        if self._entities is None:  # unconfigured: configure reads the parameters
+            return
         if 'use_nav2_action' in changed:
             if self._nav2 is not None:
                 self._nav2.destroy()
@@ -170,6 +237,8 @@ class ConceptLearnerNode(Node):
         call = call or getattr(self.feed, source)
 
         def callback(msg):
+            if not self._active:   # inactive: inputs wait for activate
+                return
             try:
                 out = call(msg)
             except ValueError as err:   # ConversionError, BadInput, OutOfOrderStamp
@@ -315,13 +384,9 @@ class ConceptLearnerNode(Node):
 
     def destroy_node(self):
         """Save the learned state, then release the node (the shutdown path of every exit)."""
-        if not self._destroyed:
-            self._destroyed = True
-            self.segmenter.close()
-            self.save()
-            self.exit_problem = self._save_problem
-            if self._nav2 is not None:
-                self._nav2.destroy()
+        self._active = False
+        self._release()
+        self.exit_problem = self._save_problem
         return super().destroy_node()
 
     def _housekeeping(self):

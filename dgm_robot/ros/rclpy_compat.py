@@ -70,6 +70,7 @@ if USING_RCLPY:
         from rclpy.qos_event import SubscriptionEventCallbacks
     from rclpy.exceptions import ParameterException
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+    from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
     from rclpy.node import Node
     from rclpy.parameter import Parameter
     from rclpy.qos import (
@@ -88,6 +89,8 @@ else:
     from dgm_robot.ros.dds.clock import Clock, ClockType, Duration, Time
     from dgm_robot.ros.dds.events import SubscriptionEventCallbacks
     from dgm_robot.ros.dds.executor import ExternalShutdownException, SingleThreadedExecutor
+    from dgm_robot.ros.dds.lifecycle import (
+        LifecycleNode, LifecycleState, TransitionCallbackReturn)
     from dgm_robot.ros.dds.message_types import get_message
     from dgm_robot.ros.dds.node import Node
     from dgm_robot.ros.dds.parameters import (
@@ -118,10 +121,11 @@ qos_profile_transient_local = QoSProfile(depth=1, reliability=ReliabilityPolicy.
                                          history=HistoryPolicy.KEEP_LAST)
 
 __all__ = ['Clock', 'ClockType', 'DurabilityPolicy', 'Duration', 'ExternalShutdownException',
-           'FloatingPointRange', 'HistoryPolicy', 'IntegerRange', 'Node', 'Parameter',
+           'FloatingPointRange', 'HistoryPolicy', 'IntegerRange', 'LifecycleNode',
+           'LifecycleState', 'Node', 'Parameter',
            'ParameterDescriptor', 'ParameterException', 'QoSProfile', 'ReliabilityPolicy',
            'SetParametersResult', 'SubscriptionEventCallbacks',
-           'SingleThreadedExecutor', 'Time', 'USING_RCLPY',
+           'SingleThreadedExecutor', 'Time', 'TransitionCallbackReturn', 'USING_RCLPY',
            'get_message', 'interface_or_none', 'msgs', 'qos_profile_sensor_data',
            'qos_profile_system_default',
            'qos_profile_transient_local', 'rclpy']
