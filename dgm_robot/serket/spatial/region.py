@@ -78,14 +78,17 @@ class RegionComponent(VectorValued, ConceptComponent):
     def log_predictive(self, stats: ArrayGroup, n_concepts: int, value: Any) -> np.ndarray:
         """Return (P, n_concepts) log P(region | concept's counts)."""
         assert isinstance(stats, DirichletStats)
-        L = n_concepts
-        return dirichlet_log_predictive(stats.s[:, :L], stats.n[:, :L], value,
+        seen = np.flatnonzero(value)   # the one region: the others add nothing to the sum
+        return dirichlet_log_predictive(stats.s[:, :n_concepts][..., seen],
+                                        stats.n[:, :n_concepts], value[seen],
                                         self.config.region_beta, self.config.max_regions)
 
     def block_log_predictive(self, stats: ArrayGroup, concepts: np.ndarray,
                              values: list[Any]) -> np.ndarray:
         """Return (C,) log P(regions | concept): the block's region counts as one draw."""
         assert isinstance(stats, DirichletStats)
-        return dirichlet_log_predictive(stats.s[0, concepts], stats.n[0, concepts],
-                                        np.array(values).sum(0), self.config.region_beta,
+        total = np.array(values).sum(0)
+        seen = np.flatnonzero(total)
+        return dirichlet_log_predictive(stats.s[0, concepts][..., seen], stats.n[0, concepts],
+                                        total[seen], self.config.region_beta,
                                         self.config.max_regions)
