@@ -35,4 +35,7 @@ def release_since(node, before):
     """Destroy every entity of `node` that is not in `before` (a snapshot)."""
     for kind, destroy in DESTROYERS.items():
         for entity in [e for e in getattr(node, kind) if id(e) not in before[kind]]:
-            getattr(node, destroy)(entity)
+            if hasattr(entity, 'on_activate'):   # a lifecycle publisher: the node manages it
+                node.destroy_lifecycle_publisher(entity)
+            else:
+                getattr(node, destroy)(entity)
