@@ -14,9 +14,6 @@
 
 """Per-room recall and precision (Bormann et al.) score what they say, on plans and sim layouts."""
 
-import numpy as np
-import pytest
-
 from dgm_robot.mapping import segment_map
 from dgm_robot.mapping.floor_plans import floor_plan
 from dgm_robot.mapping.room_scores import room_scores
@@ -24,6 +21,8 @@ from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
 from dgm_robot.sim.room_truth import room_truth
 from dgm_robot.sim.scene import wall_boxes
+import numpy as np
+import pytest
 
 
 def test_scores_of_a_split_and_a_merge():

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Write the learned places and the map's doorways as a Nav2 route graph (GeoJSON).
+"""
+Write the learned places and the map's doorways as a Nav2 route graph (GeoJSON).
 
 STATE is a concept-learner state file (the node's state_path); MAP the map_server YAML (or a bare
 image) it learned on. The map is segmented as the node segments it, each room gets the place

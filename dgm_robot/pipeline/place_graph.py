@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The learned places and the doorways between them as a Nav2 route graph (GeoJSON).
+"""
+The learned places and the doorways between them as a Nav2 route graph (GeoJSON).
 
 nav2_route's GeoJsonGraphFileLoader reads a FeatureCollection: Point features are nodes
 (properties: unique unsigned id, frame, metadata), LineString/MultiLineString features are
@@ -32,7 +33,8 @@ from dgm_robot.mapping import NO_REGION, Segmentation
 
 def place_graph(seg: Segmentation, names: Dict[int, str], goals: Dict[int, Tuple[float, float]],
                 places: Dict[int, int]) -> Dict[str, Any]:
-    """Return the GeoJSON route graph of a segmented map and its places.
+    """
+    Return the GeoJSON route graph of a segmented map and its places.
 
     names: {concept id: place name}; goals: {concept id: (x, y) goal in the map frame};
     places: {region id: concept id} (region_places). Raises ValueError when no edge results.

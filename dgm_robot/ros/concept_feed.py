@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The concept learner's input messages -> pipeline.Concepts, for the node and the evaluations.
+"""
+The concept learner's input messages -> pipeline.Concepts, for the node and the evaluations.
 
 The node's subscriptions and `dgm-robot eval-concepts` call these same methods with the same
 messages (rclpy, rosbags or DDS runtime classes alike), so what is evaluated is what the node
@@ -22,14 +23,13 @@ node logs it and skips the message. Nothing here imports rclpy.
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import numpy as np
-
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
 from dgm_robot.conversions.audio import audio_to_float, check_audio_info
 from dgm_robot.mapping import grid_from_message, GridMap, segment_map, SegmentParams
 from dgm_robot.pipeline.concepts import Concepts, Place
 from dgm_robot.pipeline.positions import Pose2
 from dgm_robot.ros.latents import latent_from_image
+import numpy as np
 
 
 def planar(pose: Any) -> Pose2:
@@ -57,7 +57,8 @@ class ConceptFeed:
         self.segment_params = SegmentParams()
 
     def latent(self, msg: Any, tag: Any = None, now: Optional[float] = None) -> List[Place]:
-        """Take a 1 x D 32FC2 latent image; return the frames classified now.
+        """
+        Take a 1 x D 32FC2 latent image; return the frames classified now.
 
         now: the receiver's clock (s), against which a stamp far in the future is refused.
         """
@@ -77,7 +78,8 @@ class ConceptFeed:
                                           planar(msg.pose.pose))
 
     def tf(self, msg: Any) -> List[Place]:
-        """Take a tf2_msgs/TFMessage (/tf or /tf_static) and use the robot's transforms.
+        """
+        Take a tf2_msgs/TFMessage (/tf or /tf_static) and use the robot's transforms.
 
         Those are map -> odom, odom -> base_link and map -> base_link; others are not about
         the robot's place and are left alone.
@@ -100,7 +102,8 @@ class ConceptFeed:
                 (self.map_frame, self.base_frame): self.concepts.add_map_pose}
 
     def map_grid(self, msg: Any) -> GridMap:
-        """Return the GridMap of a nav_msgs/OccupancyGrid (map_server, slam_toolbox) in map_frame.
+        """
+        Return the GridMap of a nav_msgs/OccupancyGrid (map_server, slam_toolbox) in map_frame.
 
         The node segments it on a worker thread (ros/map_segmenter.py), never in a callback.
         """
@@ -110,7 +113,8 @@ class ConceptFeed:
         return grid_from_message(msg)
 
     def map(self, msg: Any) -> None:
-        """Take an OccupancyGrid and segment its rooms now (a replay: no thread, same result).
+        """
+        Take an OccupancyGrid and segment its rooms now (a replay: no thread, same result).
 
         The regions become evidence for the learner from the next latent on.
         """

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Room segmentation of the newest map on a worker thread, so no callback waits for it.
+"""
+Room segmentation of the newest map on a worker thread, so no callback waits for it.
 
 A map callback only hands its grid over (submit: newest wins, an unsegmented older one is
 dropped); the worker segments it, at most once every min_period seconds (a SLAM map grows every
@@ -37,9 +38,7 @@ class MapSegmenter:
                  params: SegmentParams = SegmentParams()):
         self.params = params
         self.min_period = min_period
-        self.submitted = 0
         self.segmented = 0
-        self._started = 0
         self._ready = ready
         self._wake = threading.Condition()
         self._pending: Optional[GridMap] = None
@@ -53,7 +52,6 @@ class MapSegmenter:
         """Queue grid for segmentation, replacing one still waiting; returns at once."""
         with self._wake:
             self._pending = grid
-            self.submitted += 1
             self._wake.notify()
 
     def take(self) -> Optional[Result]:
@@ -61,12 +59,6 @@ class MapSegmenter:
         with self._wake:
             result, self._result = self._result, None
         return result
-
-    @property
-    def busy(self) -> bool:
-        """True while a grid waits or is being segmented."""
-        with self._wake:
-            return self._pending is not None or self.segmented < self._started
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker (a segmentation under way finishes first, up to timeout s)."""
@@ -83,7 +75,6 @@ class MapSegmenter:
                 if self._pending is not None and wait <= 0:
                     grid, self._pending = self._pending, None
                     self._last_start = time.monotonic()
-                    self._started += 1
                     return grid
                 self._wake.wait(wait if self._pending is not None else None)
             return None

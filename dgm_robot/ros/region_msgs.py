@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The map's rooms as standard messages: a label image, the place of each room, doorway markers.
+"""
+The map's rooms as standard messages: a label image, the place of each room, doorway markers.
 
 ~/regions is a sensor_msgs/Image, encoding 32SC1, one pixel per map cell in the map's frame and
 row order (row 0 = the OccupancyGrid's first row, the one at its origin), holding the region id
@@ -26,11 +27,10 @@ region ids and its width.
 
 from typing import Any, Dict, List
 
-import numpy as np
-
 from dgm_robot.conversions.image import payload_for
 from dgm_robot.mapping import Doorway
 from dgm_robot.ros.place_msgs import LabelInfo, Marker, MarkerArray, VisionClass
+import numpy as np
 
 REGION_ENCODING = '32SC1'
 DOOR_LINE_WIDTH = 0.08   # m

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Which learned place each room of the map belongs to, by where the place's events were.
+"""
+Which learned place each room of the map belongs to, by where the place's events were.
 
 A room's place is the concept holding most of the events learned inside it (the region
 modality's counts of the best particle); a room the robot learned nothing in has no place. Two
@@ -20,12 +21,11 @@ rooms may share a place and an open-plan room has only its majority place here: 
 is the learner's posterior, this is the label a planner or a person reads off the map.
 """
 
-import numpy as np
-
 from dgm_robot.serket.spatial.queries import best_particle
 from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.state import ParticleState
 from dgm_robot.serket.spatial.visual import DirichletStats
+import numpy as np
 
 
 def region_places(state: ParticleState) -> dict[int, int]:
