@@ -56,7 +56,8 @@ def main():
     start = time.perf_counter()
     seg = segment_map(grid)
     segment_ms = 1e3 * (time.perf_counter() - start)
-    learners = {'without map': Concepts(settings=settings), 'with map': Concepts(settings=settings)}
+    learners = {'without map': Concepts(settings=settings),
+                'with map': Concepts(settings=settings)}
     learners['with map'].set_map(seg)
     cost = {name: [] for name in learners}
     for t in tqdm(range(args.events), desc='learning events', mininterval=5):
