@@ -35,21 +35,28 @@ def test_segmenter_keeps_the_newest_grid_and_its_period():
     """Three grids in a burst: the first and the newest are segmented, min_period apart."""
     grids = [room_block(1, k, seed=0)[0] for k in (1, 2, 3)]
     done = threading.Event()
-    starts = []
-    segmenter = MapSegmenter(done.set, min_period=0.3)
+    finished = []
+    calls = []
+
+    def ready():
+        finished.append(time.monotonic())
+        done.set()
+
+    segmenter = MapSegmenter(ready, min_period=0.3)
     try:
         for grid in grids:
-            start_call = time.perf_counter()
+            begin = time.perf_counter()
             segmenter.submit(grid)
-            starts.append(time.perf_counter() - start_call)
-            if len(starts) == 1:
+            calls.append(time.perf_counter() - begin)
+            if len(calls) == 1:
                 assert done.wait(5.0)
                 first = segmenter.take()
                 done.clear()
         assert done.wait(5.0)
         newest = segmenter.take()
         assert first.count == 1 and newest.count == 3 and segmenter.segmented == 2
-        assert max(starts) < 0.01 and segmenter.take() is None
+        assert max(calls) < 0.01 and segmenter.take() is None
+        assert finished[1] - finished[0] >= 0.25      # the period, less the first one's run
     finally:
         segmenter.close()
 
