@@ -210,8 +210,9 @@ def test_a_jump_back_in_time_restarts_the_streams_and_keeps_what_was_learned():
 
 
 def test_map_regions_are_evidence_that_splits_places_at_a_wall():
-    """Two rooms seen alike: the map's region of each position tells the learner which is which."""
+    """Two rooms seen alike: the map's regions tell them apart, and each goal lies in its room."""
     from dgm_robot.mapping import segment_map
+    from dgm_robot.mapping.goals import clearance_at
     from dgm_robot.mapping.synthetic import room_block
     grid, _ = room_block(1, 2, room=5.0)
     regions = segment_map(grid)
@@ -233,3 +234,6 @@ def test_map_regions_are_evidence_that_splits_places_at_a_wall():
     for room, name in enumerate(('kitchen', 'office')):
         post = concepts.model.place_posterior(latent=np.ones(4), region=ids[room])
         assert names[int(post.ids[np.argmax(post.probs)])] == name
+        x, y, _ = concepts.goal_for(name)      # a cell of the room the robot can stand on
+        assert regions.region_at(x, y) == ids[room]
+        assert clearance_at(grid, np.array([[x, y]]))[0] >= concepts.robot_radius
