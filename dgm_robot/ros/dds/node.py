@@ -28,6 +28,7 @@ import time
 from cyclonedds.core import InstanceState, ReadCondition, SampleState, ViewState
 from cyclonedds.internal import InvalidSample
 from cyclonedds.pub import DataWriter
+from cyclonedds.qos import Policy, Qos
 from cyclonedds.sub import DataReader
 from dgm_robot.ros.dds.clock import Clock, ROSClock
 from dgm_robot.ros.dds.context import default_context, delete_entity, NotInitializedError
@@ -42,6 +43,7 @@ from dgm_robot.ros.dds.parameters import (
 from dgm_robot.ros.dds.qos import (
     as_profile, qos_profile_services_default, QoSProfile, ReliabilityPolicy, to_dds_qos)
 from dgm_robot.ros.dds.services import Client, Service
+from dgm_robot.ros.dds.type_hash import type_hash_user_data
 
 _ANY_SAMPLE = SampleState.Any | ViewState.Any | InstanceState.Any
 # Upper bound on samples taken per reader per executor pass (keep-all histories).
@@ -57,6 +59,12 @@ def _check_msg_type(msg_type):
                         'dgm_robot.ros.rclpy_compat.msgs or dgm_robot.ros.dds.get_message')
 
 
+def _endpoint_qos(qos_profile, msg_type):
+    """Return a topic endpoint's DDS Qos: the profile, and the type hash rclpy peers look for."""
+    return Qos(*to_dds_qos(qos_profile),
+               Policy.Userdata(type_hash_user_data(msg_type.__ros_type__)))
+
+
 class Publisher:
     """Writes messages of one type to one topic (rclpy.publisher.Publisher)."""
 
@@ -67,7 +75,8 @@ class Publisher:
         self.qos_profile = qos_profile
         self._context, self._epoch = node.context, node.context.epoch
         topic = node.context.topic(dds_topic_name(topic_name), msg_type)
-        self._writer = DataWriter(node.context.participant, topic, qos=to_dds_qos(qos_profile))
+        self._writer = DataWriter(node.context.participant, topic,
+                                  qos=_endpoint_qos(qos_profile, msg_type))
 
     def publish(self, msg):
         """Publish one message; raise TypeError for a message of another type."""
@@ -116,7 +125,8 @@ class Subscription:
         self._undecodable_logged = (None, 0)   # (monotonic time of the last line, count then)
         self._context, self._epoch = node.context, node.context.epoch
         topic = node.context.topic(dds_topic_name(topic_name), msg_type)
-        self._reader = DataReader(node.context.participant, topic, qos=to_dds_qos(qos_profile))
+        self._reader = DataReader(node.context.participant, topic,
+                                  qos=_endpoint_qos(qos_profile, msg_type))
         self.condition = ReadCondition(self._reader, _ANY_SAMPLE)
 
     def take(self):
