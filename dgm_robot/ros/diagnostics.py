@@ -27,6 +27,7 @@ import re
 import time
 
 from dgm_robot.ros.rclpy_compat import msgs
+from dgm_robot.ros.topic_frequency import TopicFrequency
 import numpy as np
 
 DiagnosticArray = msgs.diagnostic_msgs.msg.DiagnosticArray
@@ -120,7 +121,11 @@ def _text(value):
 
 class NodeDiagnostics:
     """
-    Publishes one DiagnosticStatus for a node on /diagnostics every `period` s of wall time.
+    Publishes a node's DiagnosticStatus on /diagnostics every `period` s of wall time.
+
+    Beside the node's own status come one per watched output topic (its frequency against its
+    input's, see topic_frequency), with the same hardware_id, as diagnostic_updater publishes a
+    node's tasks.
 
     The period runs on the steady clock, not the node clock: under use_sim_time the node clock
     stands still when /clock stops (a paused bag, a dead simulator), which is exactly when an
@@ -133,6 +138,17 @@ class NodeDiagnostics:
         self._publisher = node.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._last_ns = None
         self.latency = LatencyWindow()
+        self._frequencies = []
+
+    def watch(self, publisher, produced, offered):
+        """
+        Report the publisher's topic frequency against its input's, one status per report.
+
+        `produced()` and `offered()` return running counts of outputs published and of inputs
+        arrived; the status is named as diagnostic_updater's TopicDiagnostic names its own.
+        """
+        topic = self._node.resolve_topic_name(publisher.topic_name)
+        self._frequencies.append(TopicFrequency(topic, produced, offered))
 
     def publish_if_due(self, period, report):
         """Publish `report()` -> (problem or '', hardware_id, {key: value}) when one is due."""
@@ -146,7 +162,14 @@ class NodeDiagnostics:
             level=DiagnosticStatus.WARN if problem else DiagnosticStatus.OK,
             name=self._name, message=problem or 'ok', hardware_id=hardware_id,
             values=[KeyValue(key=key, value=_text(value)) for key, value in values.items()])
-        array = DiagnosticArray(status=[status])
+        statuses = [status]
+        for frequency in self._frequencies:
+            level, message, topic_values = frequency.status()
+            statuses.append(DiagnosticStatus(
+                level=level, message=message, hardware_id=hardware_id,
+                name=f'{self._node.get_fully_qualified_name()}: {frequency.topic} topic status',
+                values=[KeyValue(key=key, value=value) for key, value in topic_values.items()]))
+        array = DiagnosticArray(status=statuses)
         array.header.stamp = now.to_msg()
         self._publisher.publish(array)
         return True

@@ -52,7 +52,7 @@ def sec_to_stamp(time_type, seconds):
 
 class LatestFrame:
     """
-    Holds the newest unprocessed message and counts the ones it replaced (dropped).
+    Holds the newest unprocessed message, counting those that came (received) and replaced ones.
 
     Given a node and `handle(msg, arrived)`, `put` (the subscription callback) triggers a guard
     condition of the node whose callback hands the parked message to `handle`: the executor runs
@@ -64,12 +64,14 @@ class LatestFrame:
         if (node is None) != (handle is None):
             raise TypeError('LatestFrame needs both a node and a handler, or neither')
         self._item = None
+        self.received = 0
         self.dropped = 0
         self._handle = handle
         self._guard = None if node is None else node.create_guard_condition(self.process)
 
     def put(self, msg):
         """Park `msg` with its arrival time, dropping the one still waiting."""
+        self.received += 1
         if self._item is not None:
             self.dropped += 1
         self._item = (msg, time.perf_counter())

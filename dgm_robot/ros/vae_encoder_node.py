@@ -61,6 +61,8 @@ class VaeEncoderNode(Node):
         self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'VAE encoder')
         self._subscription = self._subscribe(self.params['image_transport'])
+        self._diagnostics.watch(self._latent_pub, lambda: self.processed,
+                                lambda: self.frames_offered)
         report_timer(self, self._report_if_due)
 
     def _load_encoder(self, model_path, device):
@@ -97,6 +99,11 @@ class VaeEncoderNode(Node):
         # subscription, so the count is the sum of both
         return (self.frames.dropped + self._dropped_before
                 + getattr(self._subscription, 'dropped', 0))
+
+    @property
+    def frames_offered(self):
+        """Frames that reached the node: handed to the callback, or dropped by DDS before it."""
+        return self.frames.received + self.frames_dropped - self.frames.dropped
 
     def _report_if_due(self):
         self._diagnostics.publish_if_due(self.params['diagnostics_period'], self._report)

@@ -64,6 +64,8 @@ class WorldModelNode(Node):
         self._prediction_image_pub = self.create_publisher(
             Image, '~/prediction/image', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'world model')
+        self._diagnostics.watch(self._state_pub, lambda: self.processed,
+                                lambda: self.latents.received)
         self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
         self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
         report_timer(self, self._report_if_due)
