@@ -13,76 +13,24 @@
 # limitations under the License.
 
 """
-What launch/dgm_robot.launch.py and launch/sim.launch.py start, as data, and how to start it.
+How `dgm-robot launch` starts what launch/dgm_robot.launch.py and sim.launch.py start.
 
-`dgm-robot launch` must start the nodes exactly as `ros2 launch` would on a machine without ROS,
-so the nodes, launch arguments, parameter overrides and remappings of the launch files are
-written down here once (a test parses the launch files and compares), and `node_commands` turns
-them into each node's `--ros-args` command line.
+The nodes, arguments, remappings and parameter rewrites are dgm_robot.launch_description's, the
+module the launch files build their actions from; here they become each node's `--ros-args`
+command line, doing what the launch files' actions do: PushROSNamespace is `-r __ns:=`,
+SetParameter('use_sim_time') a `-p use_sim_time:=` rule, and RewrittenYaml a copy of the
+parameters file with the rewritten values (in the temp folder, as RewrittenYaml leaves its own).
 """
 
-from dataclasses import dataclass, field
 from pathlib import Path
 import sys
+import tempfile
 
-# dgm_robot.launch.py's arguments and defaults (namespace aside, which is not a parameter)
-LAUNCH_ARGUMENTS = {
-    'namespace': '',
-    'use_sim_time': 'false',
-    'model_path': '',
-    'state_path': '',
-    'image_topic': 'image',
-    'odom_topic': 'odom',
-    'pose_topic': 'pose',
-    'audio_topic': 'audio',
-    'audio_info_topic': 'audio_info',
-    'words_topic': 'words',
-    'autostart': 'true',
-}
-# sim.launch.py's own arguments, and what it passes to dgm_robot.launch.py
-SIM_ARGUMENTS = {'layout': 'house4', 'seed': '0', 'use_sim_time': 'true'}
-SIM_TOPICS = {
-    'image_topic': '/camera/image_raw',
-    'odom_topic': '/odom',
-    'pose_topic': '/pose',
-    'audio_topic': '/audio',
-    'audio_info_topic': '/audio_info',
-    'words_topic': '/words',
-}
+from dgm_robot.launch_description import (
+    ARGUMENTS, PARAM_REWRITES, PERCEPTION_NODES, SIM_ARGUMENTS, SIM_NODE, SIM_TOPICS)
+import yaml
 
-
-@dataclass(frozen=True)
-class NodeSpec:
-    """
-    One Node action: executable (= node name), parameter overrides and remappings.
-
-    Values and remapping targets may name launch arguments as '{argument}'. `namespaced`: the
-    node goes into the launch's namespace (the perception nodes do, sim_world does not).
-    """
-
-    executable: str
-    module: str
-    parameters: dict = field(default_factory=dict)
-    remappings: tuple = ()
-    namespaced: bool = True
-
-
-PERCEPTION_NODES = (
-    NodeSpec('vae_encoder', 'dgm_robot.ros.vae_encoder_node',
-             {'model_path': '{model_path}'},
-             (('image', '{image_topic}'), ('image/compressed', '{image_topic}/compressed'))),
-    NodeSpec('world_model', 'dgm_robot.ros.world_model_node',
-             {'model_path': '{model_path}'},
-             (('odom', '{odom_topic}'),)),
-    NodeSpec('concept_learner', 'dgm_robot.ros.concept_learner_node',
-             {'state_path': '{state_path}', 'autostart': '{autostart}'},
-             (('odom', '{odom_topic}'), ('pose', '{pose_topic}'), ('audio', '{audio_topic}'),
-              ('audio_info', '{audio_info_topic}'), ('words', '{words_topic}'))),
-)
-SIM_NODE = NodeSpec('sim_world', 'dgm_robot.ros.sim_world_node',
-                    {'layout': '{layout}', 'seed': '{seed}', 'publish_clock': '{use_sim_time}',
-                     'use_sim_time': False},
-                    namespaced=False)
+LAUNCH_ARGUMENTS = {name: default for name, (default, _) in ARGUMENTS.items()}
 
 
 def _ament_share():
@@ -120,6 +68,32 @@ def _substitute(template, arguments):
     return template.format(**arguments) if isinstance(template, str) else template
 
 
+def _rewrite(tree, rewrites):
+    """Replace the value of every key named in `rewrites`, at any depth (RewrittenYaml)."""
+    if not isinstance(tree, dict):
+        return tree
+    return {key: rewrites[key] if key in rewrites else _rewrite(value, rewrites)
+            for key, value in tree.items()}
+
+
+def rewritten_params_file(params_file, arguments):
+    """Return a copy of `params_file` with PARAM_REWRITES set from `arguments` (a temp file).
+
+    As nav2_common's RewrittenYaml with convert_types: only keys the file has are rewritten, and
+    each value is read as YAML ('true' -> true, '' stays an empty string).
+    """
+    try:
+        tree = yaml.safe_load(Path(params_file).read_text()) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f'cannot read the parameters file {params_file}: {err}') from err
+    rewrites = {name: yaml.safe_load(arguments[name]) if arguments[name] != '' else ''
+                for name in PARAM_REWRITES}
+    with tempfile.NamedTemporaryFile('w', prefix='dgm_robot_params_', suffix='.yaml',
+                                     delete=False) as out:
+        yaml.safe_dump(_rewrite(tree, rewrites), out)
+    return out.name
+
+
 def launch_arguments(sim=False, **overrides):
     """
     Return the launch arguments of dgm_robot.launch.py (+ sim.launch.py's when `sim`).
@@ -128,7 +102,7 @@ def launch_arguments(sim=False, **overrides):
     """
     arguments = dict(LAUNCH_ARGUMENTS)
     if sim:
-        arguments.update(SIM_ARGUMENTS)
+        arguments.update({name: default for name, (default, _) in SIM_ARGUMENTS.items()})
         arguments.update(SIM_TOPICS)
     unknown = set(overrides) - set(arguments)
     if unknown:
@@ -138,26 +112,25 @@ def launch_arguments(sim=False, **overrides):
     return arguments
 
 
-def ros_args(spec, arguments, params_file, remaps=(), params=()):
-    """
-    Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
+def ros_args(spec, arguments, params_file, remaps=(), params=(), in_group=True):
+    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
 
-    rcl refuses `-p name:=` with nothing after `:=`, so an override whose launch argument is
-    empty (model_path, state_path by default) is left out: the node keeps the params file's value
-    or its default, as ros2 launch does. The user's remapping rules come before the launch's own,
-    since rcl applies the first rule that matches; the user's `-p` rules come last and win.
+    `in_group`: the node is one of the perception group (namespace, use_sim_time and the
+    rewritten `params_file`); sim_world is not. The user's remapping rules come before the
+    launch's own, since rcl applies the first rule that matches; the user's `-p` rules come last
+    and win.
     """
     args = ['--ros-args', '-r', f'__node:={spec.executable}']
-    namespace = arguments['namespace'] if spec.namespaced else ''
+    namespace = arguments['namespace'] if in_group else ''
     if namespace:
         args += ['-r', f'__ns:={namespace if namespace.startswith("/") else "/" + namespace}']
     args += ['--params-file', str(params_file)]
     parameters = dict(spec.parameters)
-    if spec.namespaced:  # dgm_robot.launch.py's `common` dict comes before the overrides
+    if in_group:   # SetParameter('use_sim_time', ...)
         parameters = {'use_sim_time': '{use_sim_time}', **parameters}
     for name, value in parameters.items():
         text = _text(_substitute(value, arguments))
-        if text != '':
+        if text != '':   # rcl refuses `-p name:=`; the params file's value stays
             args += ['-p', f'{name}:={text}']
     for rule in remaps:
         args += ['-r', rule]
@@ -188,7 +161,12 @@ def node_commands(sim=False, params_file=None, remaps=(), params=(), python=sys.
     _check_rules(params, 'parameter', '[node:]name:=value')
     values = launch_arguments(sim, **arguments)
     params_file = params_file or default_params_file()
-    specs = ((SIM_NODE,) if sim else ()) + PERCEPTION_NODES
-    return [(spec.executable,
-             [python, '-m', spec.module, *ros_args(spec, values, params_file, remaps, params)])
-            for spec in specs]
+    group_params = rewritten_params_file(params_file, values)
+    commands = [(SIM_NODE.executable,
+                 [python, '-m', SIM_NODE.module,
+                  *ros_args(SIM_NODE, values, params_file, remaps, params, in_group=False)])
+                ] if sim else []
+    return commands + [
+        (spec.executable,
+         [python, '-m', spec.module, *ros_args(spec, values, group_params, remaps, params)])
+        for spec in PERCEPTION_NODES]

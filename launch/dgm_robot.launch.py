@@ -12,29 +12,24 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Launch the perception stack: vae_encoder, world_model and concept_learner in one namespace."""
+"""
+Launch the perception stack: vae_encoder, world_model and concept_learner in one namespace.
 
+The nodes, arguments and remappings come from dgm_robot.launch_description, which
+`dgm-robot launch` reads too. As Nav2's bringup does, the nodes run in a group under
+PushROSNamespace(namespace) and SetParameter('use_sim_time'), and read the parameters file
+through RewrittenYaml with model_path, state_path and autostart taken from the arguments.
+"""
+
+from dgm_robot.launch_description import (
+    ARGUMENTS, PARAM_REWRITES, PERCEPTION_NODES, substitutions)
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, GroupAction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
-from launch_ros.actions import Node
+from launch_ros.actions import Node, PushROSNamespace, SetParameter
+from launch_ros.descriptions import ParameterFile
 from launch_ros.substitutions import FindPackageShare
-
-# launch argument -> (default, description); the *_topic ones remap the nodes' relative inputs
-ARGUMENTS = {
-    'namespace': ('', 'namespace of the three nodes'),
-    'use_sim_time': ('false', 'use /clock (simulation or bag playback)'),
-    'model_path': ('', 'world-model checkpoint; empty: the default model in the package'),
-    'state_path': ('', 'concept-learner state file; empty: do not persist'),
-    'image_topic': ('image', 'sensor_msgs/Image input'),
-    'odom_topic': ('odom', 'nav_msgs/Odometry input (control and fallback pose)'),
-    'pose_topic': ('pose', 'geometry_msgs/PoseWithCovarianceStamped, e.g. amcl_pose'),
-    'audio_topic': ('audio', 'audio_common_msgs/AudioDataStamped input'),
-    'audio_info_topic': ('audio_info', 'audio_common_msgs/AudioInfo input'),
-    'words_topic': ('words', 'std_msgs/String input from a speech recogniser or a teacher'),
-    'autostart': ('true', 'configure and activate concept_learner (a lifecycle node) at start; '
-                          'false leaves it unconfigured for a lifecycle manager'),
-}
+from nav2_common.launch import RewrittenYaml
 
 
 def generate_launch_description():
@@ -46,24 +41,19 @@ def generate_launch_description():
         default_value=PathJoinSubstitution(
             [FindPackageShare('dgm_robot'), 'config', 'dgm_robot.yaml']),
         description='parameter file for the nodes'))
-    cfg = {name: LaunchConfiguration(name) for name in [*ARGUMENTS, 'params_file']}
-    common = {'use_sim_time': cfg['use_sim_time']}
-
-    def node(executable, overrides, remappings):
-        return Node(
-            package='dgm_robot', executable=executable, name=executable,
-            namespace=cfg['namespace'], output='screen',
-            parameters=[cfg['params_file'], common, overrides],
-            remappings=remappings)
-
-    return LaunchDescription(args + [
-        node('vae_encoder', {'model_path': cfg['model_path']},
-             [('image', cfg['image_topic']),
-              ('image/compressed', [cfg['image_topic'], '/compressed'])]),
-        node('world_model', {'model_path': cfg['model_path']},
-             [('odom', cfg['odom_topic'])]),
-        node('concept_learner', {'state_path': cfg['state_path'], 'autostart': cfg['autostart']},
-             [('odom', cfg['odom_topic']), ('pose', cfg['pose_topic']),
-              ('audio', cfg['audio_topic']), ('audio_info', cfg['audio_info_topic']),
-              ('words', cfg['words_topic'])]),
-    ])
+    # the file's keys are /**/node wildcards, which match in any namespace: no root_key
+    configured_params = ParameterFile(
+        RewrittenYaml(source_file=LaunchConfiguration('params_file'), root_key='',
+                      param_rewrites={name: LaunchConfiguration(name)
+                                      for name in PARAM_REWRITES},
+                      convert_types=True),
+        allow_substs=True)
+    nodes = [Node(package='dgm_robot', executable=spec.executable, name=spec.executable,
+                  output='screen', parameters=[configured_params],
+                  remappings=[(source, substitutions(target, LaunchConfiguration))
+                              for source, target in spec.remappings])
+             for spec in PERCEPTION_NODES]
+    return LaunchDescription(args + [GroupAction([
+        PushROSNamespace(LaunchConfiguration('namespace')),
+        SetParameter('use_sim_time', LaunchConfiguration('use_sim_time')),
+        *nodes])])

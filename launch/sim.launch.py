@@ -15,10 +15,13 @@
 """
 Launch the simulated robot world together with the perception stack, and RViz on request.
 
-rviz2 is not a dependency of the package: with `rviz:=true` on a machine without it the launch
-fails to start it and leaves the other nodes running, so it is off unless asked for.
+sim_world and the topics it gives dgm_robot.launch.py come from dgm_robot.launch_description,
+which `dgm-robot launch --sim` reads too. rviz2 is not a dependency of the package: with
+`rviz:=true` on a machine without it the launch fails to start it and leaves the other nodes
+running, so it is off unless asked for.
 """
 
+from dgm_robot.launch_description import SIM_ARGUMENTS, SIM_NODE, SIM_TOPICS, substitutions
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
 from launch.conditions import IfCondition
@@ -33,39 +36,25 @@ def generate_launch_description():
     share = FindPackageShare('dgm_robot')
     params_file = LaunchConfiguration('params_file')
     use_sim_time = LaunchConfiguration('use_sim_time')
-    return LaunchDescription([
-        DeclareLaunchArgument('layout', default_value='house4',
-                              description='world layout name (config/worlds) or YAML path'),
-        DeclareLaunchArgument('seed', default_value='0', description='simulation seed'),
+    args = [DeclareLaunchArgument(name, default_value=default, description=text)
+            for name, (default, text) in SIM_ARGUMENTS.items()]
+    return LaunchDescription(args + [
         DeclareLaunchArgument('rviz', default_value='false',
                               description='start rviz2 (install ros-$ROS_DISTRO-rviz2 first; '
                               'headless robots and CI leave it off)'),
-        DeclareLaunchArgument('use_sim_time', default_value='true',
-                              description='nodes follow the simulator clock'),
         DeclareLaunchArgument('params_file',
                               default_value=PathJoinSubstitution(
                                   [share, 'config', 'dgm_robot.yaml']),
                               description='parameter file for all nodes'),
-        Node(package='dgm_robot', executable='sim_world', name='sim_world', output='screen',
-             parameters=[params_file, {
-                 'layout': LaunchConfiguration('layout'),
-                 'seed': LaunchConfiguration('seed'),
-                 'publish_clock': use_sim_time,
-                 'use_sim_time': False,
-             }]),
+        Node(package='dgm_robot', executable=SIM_NODE.executable, name=SIM_NODE.executable,
+             output='screen',
+             parameters=[params_file, {name: substitutions(value, LaunchConfiguration)
+                                       for name, value in SIM_NODE.parameters.items()}]),
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(
                 PathJoinSubstitution([share, 'launch', 'dgm_robot.launch.py'])),
-            launch_arguments={
-                'use_sim_time': use_sim_time,
-                'params_file': params_file,
-                'image_topic': '/camera/image_raw',
-                'odom_topic': '/odom',
-                'pose_topic': '/pose',
-                'audio_topic': '/audio',
-                'audio_info_topic': '/audio_info',
-                'words_topic': '/words',
-            }.items()),
+            launch_arguments={'use_sim_time': use_sim_time, 'params_file': params_file,
+                              **SIM_TOPICS}.items()),
         Node(package='rviz2', executable='rviz2', name='rviz2', output='screen',
              arguments=['-d', PathJoinSubstitution([share, 'config', 'dgm_robot.rviz'])],
              parameters=[{'use_sim_time': use_sim_time}],

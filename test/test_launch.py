@@ -15,100 +15,143 @@
 """
 `dgm-robot launch` starts what the launch files start, wired the same; processes are managed.
 
-The launch files cannot run here (no ROS), so they are parsed: their nodes, arguments, parameter
-overrides and remappings must equal dgm_robot.launch_table's, and the command lines built from the
-table must resolve every node's topics to the names ros2 launch would give them.
+Both build from dgm_robot.launch_description. The launch files cannot run here (no ROS), so they
+are evaluated with stand-ins for launch, launch_ros and nav2_common that record each action:
+the Node actions, their group (PushROSNamespace, SetParameter('use_sim_time')) and parameters
+(RewrittenYaml) must be what `dgm-robot launch` turns into command lines, and those must
+resolve every node's topics to the names ros2 launch would give them.
 """
 
-import ast
+import importlib.util
 import io
 import sys
 import types
 
 from conftest import REPO
-from dgm_robot import launch_table
+from dgm_robot import launch_description as described, launch_table
 from dgm_robot.launch_processes import ProcessGroup
 from dgm_robot.ros.dds.names import NameResolver, parse_ros_args
 import pytest
+import yaml
 
 
-def launch_tree(name):
-    """Return the parsed AST of launch/<name>."""
-    return ast.parse((REPO / 'launch' / name).read_text())
+class Recorded:
+    """A stand-in launch action or substitution: keeps its arguments."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+
+    def __eq__(self, other):
+        return type(self).__name__ == type(other).__name__ and \
+            (self.args, self.kwargs) == (other.args, other.kwargs)
+
+    def __repr__(self):
+        return f'{type(self).__name__}{self.args}{self.kwargs}'
 
 
-def value_of(node, names=None):
-    """
-    Return a launch expression as table text: cfg['x'], LaunchConfiguration('x') -> '{x}'.
+class RecordingModule(types.ModuleType):
+    """A module whose every name is a Recorded class of that name."""
 
-    `names` maps local variable names to the expressions assigned to them.
-    """
-    if isinstance(node, ast.Name) and names and node.id in names:
-        return value_of(names[node.id], names)
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Subscript):  # cfg['image_topic']
-        return '{' + node.slice.value + '}'
-    if isinstance(node, ast.Call) and getattr(node.func, 'id', '') == 'LaunchConfiguration':
-        return '{' + node.args[0].value + '}'
-    if isinstance(node, ast.List):  # a list of substitutions is concatenated
-        return ''.join(value_of(item, names) for item in node.elts)
-    raise AssertionError(f'unexpected launch expression {ast.dump(node)}')
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        cls = type(name, (Recorded,), {})
+        setattr(self, name, cls)
+        return cls
 
 
-def calls(tree, name):
-    """Return the calls of the function `name` in a tree."""
-    return [c for c in ast.walk(tree)
-            if isinstance(c, ast.Call) and getattr(c.func, 'id', None) == name]
+STAND_INS = ('launch', 'launch.actions', 'launch.conditions', 'launch.substitutions',
+             'launch.launch_description_sources', 'launch_ros', 'launch_ros.actions',
+             'launch_ros.descriptions', 'launch_ros.substitutions', 'nav2_common',
+             'nav2_common.launch')
 
 
-def keyword(call, name):
-    """Return the value node of keyword argument `name` of a call, or None."""
-    return next((k.value for k in call.keywords if k.arg == name), None)
+def evaluate(name, monkeypatch):
+    """Return the recorded LaunchDescription of launch/<name>."""
+    for module in STAND_INS:
+        monkeypatch.setitem(sys.modules, module, RecordingModule(module))
+    spec = importlib.util.spec_from_file_location(name.replace('.', '_'), REPO / 'launch' / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate_launch_description()
 
 
-def test_perception_nodes_match_dgm_robot_launch_py():
-    """Same executables in order, parameter overrides and remappings as dgm_robot.launch.py."""
-    tree = launch_tree('dgm_robot.launch.py')
+def actions(description, kind):
+    """Return the recorded actions of type `kind` in a description, groups included."""
     found = []
-    for call in calls(tree, 'node'):
-        executable, overrides, remaps = call.args
-        parameters = {k.value: value_of(v) for k, v in zip(overrides.keys, overrides.values)}
-        remappings = tuple((value_of(r.elts[0]), value_of(r.elts[1])) for r in remaps.elts)
-        found.append((executable.value, parameters, remappings))
-    table = [(s.executable, s.parameters, s.remappings) for s in launch_table.PERCEPTION_NODES]
-    assert found == table
-    arguments = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                     and getattr(n.targets[0], 'id', '') == 'ARGUMENTS')
-    defaults = {k.value: v.elts[0].value for k, v in zip(arguments.keys, arguments.values)}
-    assert defaults == launch_table.LAUNCH_ARGUMENTS
-    helper = next(f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == 'node')
-    common = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                  and getattr(n.targets[0], 'id', '') == 'common')
-    assert [value_of(k) for k in common.keys] == ['use_sim_time']  # ros_args adds it first
-    assert any(k.arg == 'namespace' for c in calls(helper, 'Node') for k in c.keywords)
+    for action in description.args[0]:
+        if type(action).__name__ == 'GroupAction':
+            found += [a for a in action.args[0] if type(a).__name__ == kind]
+        elif type(action).__name__ == kind:
+            found.append(action)
+    return found
 
 
-def test_sim_node_and_topics_match_sim_launch_py():
-    """sim_world's parameters, the arguments and the topics sim.launch.py wires up."""
-    tree = launch_tree('sim.launch.py')
-    names = {n.targets[0].id: n.value for n in ast.walk(tree)
-             if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)}
-    declared = {c.args[0].value: keyword(c, 'default_value')
-                for c in calls(tree, 'DeclareLaunchArgument')}
-    for name, default in launch_table.SIM_ARGUMENTS.items():
-        assert value_of(declared[name]) == default, name
-    node = next(c for c in calls(tree, 'Node')
-                if value_of(keyword(c, 'executable')) == 'sim_world')
-    assert keyword(node, 'namespace') is None and not launch_table.SIM_NODE.namespaced
-    params = keyword(node, 'parameters').elts[1]
-    assert {k.value: value_of(v, names) for k, v in zip(params.keys, params.values)} == \
-        launch_table.SIM_NODE.parameters
-    include = calls(tree, 'IncludeLaunchDescription')[0]
-    passed = keyword(include, 'launch_arguments').func.value
-    passed = {k.value: value_of(v, names) for k, v in zip(passed.keys, passed.values)}
-    assert {k: v for k, v in passed.items() if k.endswith('_topic')} == launch_table.SIM_TOPICS
-    assert passed['use_sim_time'] == '{use_sim_time}'
+def cfg(name):
+    """Return what LaunchConfiguration(name) records."""
+    return sys.modules['launch.substitutions'].LaunchConfiguration(name)
+
+
+def test_dgm_robot_launch_py_starts_the_described_group(monkeypatch):
+    """The three nodes from the description, in a namespaced use_sim_time group, RewrittenYaml."""
+    description = evaluate('dgm_robot.launch.py', monkeypatch)
+    declared = {a.args[0]: a.kwargs['default_value']
+                for a in actions(description, 'DeclareLaunchArgument')}
+    assert {k: v for k, v in declared.items() if k != 'params_file'} == \
+        launch_table.LAUNCH_ARGUMENTS
+    group = \
+        next(a for a in description.args[0] if type(a).__name__ == 'GroupAction').args[0]
+    assert type(group[0]).__name__ == 'PushROSNamespace' and group[0].args == (cfg('namespace'),)
+    assert type(group[1]).__name__ == 'SetParameter'
+    assert group[1].args == ('use_sim_time', cfg('use_sim_time'))
+    nodes = actions(description, 'Node')
+    assert [n.kwargs['executable'] for n in nodes] == \
+        [spec.executable for spec in described.PERCEPTION_NODES]
+    for node, spec in zip(nodes, described.PERCEPTION_NODES):
+        assert node.kwargs['name'] == spec.executable and 'namespace' not in node.kwargs
+        assert [source for source, _ in node.kwargs['remappings']] == \
+            [source for source, _ in spec.remappings]
+        (params,) = node.kwargs['parameters']
+        rewritten = params.args[0]
+        assert type(rewritten).__name__ == 'RewrittenYaml'
+        assert rewritten.kwargs['param_rewrites'] == {
+            name: cfg(name) for name in described.PARAM_REWRITES}
+        assert rewritten.kwargs['source_file'] == cfg('params_file')
+    remap = dict(nodes[0].kwargs['remappings'])
+    assert remap['image/compressed'] == [cfg('image_topic'), '/compressed']
+
+
+def test_sim_launch_py_starts_the_described_sim_world(monkeypatch):
+    """sim_world's parameters, the arguments and the topics sim.launch.py passes on."""
+    description = evaluate('sim.launch.py', monkeypatch)
+    declared = {a.args[0]: a.kwargs['default_value']
+                for a in actions(description, 'DeclareLaunchArgument')}
+    for name, (default, _) in described.SIM_ARGUMENTS.items():
+        assert declared[name] == default, name
+    sim = next(n for n in actions(description, 'Node') if n.kwargs['executable'] == 'sim_world')
+    assert 'namespace' not in sim.kwargs
+    assert sim.kwargs['parameters'][1] == {
+        'layout': [cfg('layout')], 'seed': [cfg('seed')],
+        'publish_clock': [cfg('use_sim_time')], 'use_sim_time': False}
+    (include,) = actions(description, 'IncludeLaunchDescription')
+    passed = dict(include.kwargs['launch_arguments'])
+    assert {k: v for k, v in passed.items() if k.endswith('_topic')} == described.SIM_TOPICS
+    assert passed['use_sim_time'] == cfg('use_sim_time')
+
+
+def test_rewritten_params_file_replaces_only_the_keys_the_file_has(tmp_path):
+    """As RewrittenYaml: model_path, state_path, autostart rewritten where present, typed."""
+    source = tmp_path / 'p.yaml'
+    source.write_text(yaml.safe_dump({
+        '/**/vae_encoder': {'ros__parameters': {'model_path': '', 'period': 0.1}},
+        '/**/concept_learner': {'ros__parameters': {'state_path': '', 'autostart': True}}}))
+    arguments = launch_table.launch_arguments(model_path='/m.pt', autostart='false')
+    tree = yaml.safe_load(open(launch_table.rewritten_params_file(source, arguments)))
+    assert tree['/**/vae_encoder']['ros__parameters'] == {'model_path': '/m.pt', 'period': 0.1}
+    learner = tree['/**/concept_learner']['ros__parameters']
+    assert learner == {'state_path': '', 'autostart': False}
+    with pytest.raises(ValueError, match='cannot read the parameters file'):
+        launch_table.rewritten_params_file(tmp_path / 'missing.yaml', arguments)
 
 
 def resolver(argv):
@@ -138,7 +181,9 @@ def test_sim_command_lines_wire_the_nodes_to_the_simulator(tmp_path):
     assert sim_params == {'layout': 'house4', 'seed': 3, 'publish_clock': True,
                           'use_sim_time': False}
     learner_args = resolver(commands['concept_learner'])[1]
-    assert learner_args.params_files == [str(params)]
+    assert resolver(commands['sim_world'])[1].params_files == [str(params)]
+    (rewritten,) = learner_args.params_files   # the RewrittenYaml copy
+    assert yaml.safe_load(open(rewritten)) == {}
     assert ('use_sim_time', True) in [(n, v) for _, n, v in learner_args.params]
 
 
@@ -148,7 +193,8 @@ def test_plain_launch_keeps_relative_inputs_and_refuses_bad_arguments():
     assert 'sim_world' not in commands
     encoder, parsed = resolver(commands['vae_encoder'])
     assert encoder.resolve_topic('image') == '/image'
-    assert ('model_path', '/m.pt') in [(n, v) for _, n, v in parsed.params]
+    rewritten = yaml.safe_load(open(parsed.params_files[0]))
+    assert rewritten['/**/vae_encoder']['ros__parameters']['model_path'] == '/m.pt'
     with pytest.raises(ValueError, match='layout'):
         launch_table.node_commands(layout='house4')
     with pytest.raises(ValueError, match='from:=to'):
@@ -189,6 +235,7 @@ def test_command_line_options_become_node_arguments(tmp_path):
     """--sim, --layout, --seed, --no-use-sim-time and --remap reach the nodes' --ros-args."""
     from dgm_robot.cli import build_parser
     from dgm_robot.commands.launch import commands_from_args
+    (tmp_path / 'p.yaml').write_text('{}')
     args = build_parser().parse_args([
         'launch', '--sim', '--layout', 'house4', '--seed', '7', '--no-use-sim-time',
         '--remap', 'goal_pose:=/nav/goal', '--params-file', str(tmp_path / 'p.yaml')])
@@ -205,6 +252,7 @@ def test_command_line_options_become_node_arguments(tmp_path):
 
 def test_no_empty_overrides_and_user_rules_win(tmp_path):
     """Empty launch arguments emit no `-p x:=` (rcl refuses it); --remap and -p rules win."""
+    (tmp_path / 'p.yaml').write_text('{}')
     commands = dict(launch_table.node_commands(
         namespace='robot1', params_file=tmp_path / 'p.yaml', remaps=['pose:=/amcl_pose'],
         params=['vae_encoder:image_transport:=compressed', 'diagnostics_period:=2.0']))
@@ -224,6 +272,7 @@ def test_launch_command_takes_p_rules(tmp_path):
     """`dgm-robot launch -p name:=value` reaches every node's --ros-args."""
     from dgm_robot.cli import build_parser
     from dgm_robot.commands.launch import commands_from_args
+    (tmp_path / 'p.yaml').write_text('{}')
     args = build_parser().parse_args(['launch', '-p', 'image_transport:=compressed',
                                       '--params-file', str(tmp_path / 'p.yaml')])
     encoder = parse_ros_args(dict(commands_from_args(args))['vae_encoder'])
