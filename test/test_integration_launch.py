@@ -60,15 +60,21 @@ def test_sigterm_stops_every_node_cleanly(ros_domain_id, tmp_path):
 
 
 def test_failing_nodes_make_launch_fail(ros_domain_id, tmp_path):
-    """A parameter file that does not exist: each node says so and launch exits with status 1."""
+    """A parameter every node refuses: each node says so and launch exits with status 1.
+
+    (A parameters file that does not exist is refused before any node starts, as RewrittenYaml
+    refuses it under ros2 launch: test_launch.py.)
+    """
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text('/**:\n  ros__parameters:\n    diagnostics_period: -1.0\n')
     group = process_group(ros_domain_id, None)
     try:
-        launcher = launch(group, '--params-file', str(tmp_path / 'missing.yaml'))
+        launcher = launch(group, '--params-file', str(bad))
         assert group.wait(NODE_START_TIMEOUT), 'launch kept running with failed nodes'
         assert launcher.returncode == 1
         output = launcher.output()
         for node in ('vae_encoder', 'world_model', 'concept_learner'):
             assert f'[{node}] [FATAL]' in output and f'{node} exited with status 1' in output
-        assert 'missing.yaml' in output
+        assert 'diagnostics_period' in output
     finally:
         group.stop(timeout=5.0)
