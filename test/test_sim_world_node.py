@@ -65,7 +65,7 @@ def test_publishes_every_stream_with_sim_time_stamps(ros):
             'odom': (m.nav_msgs.msg.Odometry, ros.qos_profile_sensor_data),
             'pose': (m.geometry_msgs.msg.PoseWithCovarianceStamped,
                      ros.qos_profile_transient_local),
-            'tf': (m.tf2_msgs.msg.TFMessage, 100),
+            '/tf': (m.tf2_msgs.msg.TFMessage, 100),   # absolute, where tf2 listens (REP 105)
             'audio': (m.audio_common_msgs.msg.AudioDataStamped, ros.qos_profile_sensor_data),
             'audio_info': (m.audio_common_msgs.msg.AudioInfo, ros.qos_profile_transient_local),
             'words': (m.std_msgs.msg.String, 10),
@@ -90,9 +90,12 @@ def test_publishes_every_stream_with_sim_time_stamps(ros):
             assert np.allclose(steps, np.round(steps), atol=1e-4) and steps.min() >= 0, name
             ticks = set(np.round(np.array(clocks) / 0.1).astype(int))
             assert set(np.round(steps).astype(int)) & ticks, f'{name} not on /clock times'
-        tf = probe.inbox['tf'][-1]
+        tf = probe.inbox['/tf'][-1]
         assert [(t.header.frame_id, t.child_frame_id) for t in tf.transforms] == \
             [('map', 'odom'), ('odom', 'base_link')]
+        odom = {header_seconds(o.header) for o in probe.inbox['odom']}
+        assert {header_seconds(t.transforms[1].header) for t in probe.inbox['/tf']} & odom, \
+            'odom -> base_link is stamped as the odometry it goes with'
     finally:
         probe.close()
         node.destroy_node()
@@ -104,7 +107,7 @@ def test_camera_frame_is_on_tf_static_and_audio_info_repeats(ros):
     node = make_node(ros, unique_namespace())
     with contextlib.closing(Probe(ros, node, node.get_namespace())) as probe:
         probe.spin(0.5)  # the static transform went out before anyone listened
-        static = probe.listen(ros.msgs.tf2_msgs.msg.TFMessage, 'tf_static',
+        static = probe.listen(ros.msgs.tf2_msgs.msg.TFMessage, '/tf_static',
                               ros.qos_profile_transient_local)
         infos = probe.listen(ros.msgs.audio_common_msgs.msg.AudioInfo, 'audio_info', AUDIO_INFO)
         probe.spin_until(lambda: static and infos, 20.0, 'tf_static and a repeated audio_info')

@@ -17,9 +17,12 @@ ROS node `sim_world`: the embedded simulated robot, publishing what a real robot
 
 It lets the perception stack run live with no robot and no ROS installation: each timer tick
 steps the simulator and publishes `camera/image_raw`, `camera/camera_info`, `odom`, `pose`,
-`tf`, `audio` + `audio_info`, `words` (when the teacher speaks), `sim/room` (ground truth) and,
-once at the first step and latched, the house's occupancy map on `map`,
-the same messages a bag recorded by `dgm-robot sim --record` holds. With publish_clock the
+`audio` + `audio_info`, `words` (when the teacher speaks), `sim/room` (ground truth) and,
+once at the first step and latched, the house's occupancy map on `map`. As REP 105 has it, the
+robot's driver (here the simulator) publishes odom -> base_link on `/tf` with each odometry
+message, and its localization (here the true pose) map -> odom; base_link -> camera is on
+`/tf_static`. These are the same messages a bag recorded by `dgm-robot sim --record` holds.
+With publish_clock the
 stamps are sim time from the recording epoch and `/clock` carries it (use_sim_time for the other
 nodes); otherwise they are wall time at start plus sim time.
 """
@@ -29,19 +32,19 @@ from dgm_robot.data.topics import BagTopics
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import Param
-from dgm_robot.ros.qos import LATCHED, MAP, RELIABLE, SENSOR_DATA
-from dgm_robot.ros.rclpy_compat import get_message, msgs, Node, QoSProfile
+from dgm_robot.ros.qos import LATCHED, MAP, RELIABLE, SENSOR_DATA, TF
+from dgm_robot.ros.rclpy_compat import get_message, msgs, Node
 from dgm_robot.sim import SimWorld
 
 Clock = msgs.rosgraph_msgs.msg.Clock
 TFMessage = msgs.tf2_msgs.msg.TFMessage
 
-# the streams under relative names, so a namespace or remapping moves them
+# the streams under relative names, so a namespace or remapping moves them; tf is /tf, where
+# tf2 and every other node look (a multi-robot launch remaps /tf:=tf, as Nav2's does)
 TOPICS = BagTopics(image='camera/image_raw', compressed='camera/image_raw/compressed',
                    camera_info='camera/camera_info', odom='odom', pose='pose', audio='audio',
-                   audio_info='audio_info', words='words', tf='tf', room='sim/room')
-QOS = {'sensor': SENSOR_DATA, 'reliable': RELIABLE, 'latched': LATCHED, 'map': MAP,
-       'tf': QoSProfile(depth=100, reliability=RELIABLE.reliability)}
+                   audio_info='audio_info', words='words', tf='/tf', room='sim/room')
+QOS = {'sensor': SENSOR_DATA, 'reliable': RELIABLE, 'latched': LATCHED, 'map': MAP, 'tf': TF}
 # timer period when realtime_factor is 0: steps then follow each other as fast as they compute
 FASTEST_PERIOD = 0.001
 
@@ -109,7 +112,7 @@ class SimWorldNode(Node):
         self._clock_pub = self.create_publisher(Clock, '/clock', RELIABLE) \
             if p['publish_clock'] else None
         # images are stamped `camera`: say where that frame is, once, as tf2's static broadcaster
-        self._tf_static_pub = self.create_publisher(TFMessage, 'tf_static', LATCHED)
+        self._tf_static_pub = self.create_publisher(TFMessage, '/tf_static', LATCHED)
         self._tf_static_pub.publish(camera_mount(self.messages, self.world.camera))
         self._audio_info = None  # repeated every second: audio_info readers are volatile
         self.steps = 0
