@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What the launch files start, written once: launch arguments, nodes, remappings, rewrites.
+"""
+What the launch files start, written once: launch arguments, nodes, remappings, rewrites.
 
 launch/dgm_robot.launch.py and launch/sim.launch.py build their actions from this module, and
 `dgm-robot launch` (dgm_robot.launch_table) builds each node's `--ros-args` from it, so the two
@@ -85,7 +86,8 @@ SIM_NODE = NodeSpec('sim_world', 'dgm_robot.ros.sim_world_node', parameters={
 
 
 def substitutions(value, configuration):
-    """Return a value as launch substitutions: '{a}/b' -> [configuration('a'), '/b'].
+    """
+    Return a value as launch substitutions: '{a}/b' -> [configuration('a'), '/b'].
 
     `configuration` is launch's LaunchConfiguration (this module imports nothing from ROS);
     values that are not text (False) are returned as they are.

@@ -77,7 +77,8 @@ def _rewrite(tree, rewrites):
 
 
 def rewritten_params_file(params_file, arguments):
-    """Return a copy of `params_file` with PARAM_REWRITES set from `arguments` (a temp file).
+    """
+    Return a copy of `params_file` with PARAM_REWRITES set from `arguments` (a temp file).
 
     As nav2_common's RewrittenYaml with convert_types: only keys the file has are rewritten, and
     each value is read as YAML ('true' -> true, '' stays an empty string).
@@ -113,7 +114,8 @@ def launch_arguments(sim=False, **overrides):
 
 
 def ros_args(spec, arguments, params_file, remaps=(), params=(), in_group=True):
-    """Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
+    """
+    Return the `--ros-args ...` list ros2 launch passes to the node of `spec`.
 
     `in_group`: the node is one of the perception group (namespace, use_sim_time and the
     rewritten `params_file`); sim_world is not. The user's remapping rules come before the

@@ -60,7 +60,8 @@ def test_sigterm_stops_every_node_cleanly(ros_domain_id, tmp_path):
 
 
 def test_failing_nodes_make_launch_fail(ros_domain_id, tmp_path):
-    """A parameter every node refuses: each node says so and launch exits with status 1.
+    """
+    A parameter every node refuses: each node says so and launch exits with status 1.
 
     (A parameters file that does not exist is refused before any node starts, as RewrittenYaml
     refuses it under ros2 launch: test_launch.py.)

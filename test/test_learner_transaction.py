@@ -15,13 +15,12 @@
 
 """One event can never poison the learner: learning is all or nothing, the vocabulary bounded."""
 
-import numpy as np
-import pytest
-
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial_concepts import (LearningError, SpatialConceptConfig,
                                                SpatialConceptModel)
+import numpy as np
+import pytest
 
 
 def taught(n=60, seed=0, **settings):

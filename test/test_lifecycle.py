@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Lifecycle: concept_learner walks configure, activate, deactivate, cleanup, shutdown over DDS.
+"""
+Lifecycle: concept_learner walks configure, activate, deactivate, cleanup, shutdown over DDS.
 
 The transitions are asked over `~/change_state` and checked over `~/get_state`, as `ros2
 lifecycle` and nav2_lifecycle_manager do; the learned state is saved at deactivate.

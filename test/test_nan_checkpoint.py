@@ -15,14 +15,13 @@
 
 """A model file with NaN or inf weights is refused: the encoder would publish NaN latents."""
 
-import pytest
-import torch
-
 from dgm_robot.models.checkpoint import CheckpointError
 from dgm_robot.models.world_model import WorldModel
 from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.vae_encoder_node import VaeEncoderNode
 from dgm_robot.ros.world_model_node import WorldModelNode
+import pytest
+import torch
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@
 
 """A concept learner whose final save fails exits with status 1: what it learned is lost."""
 
-import pytest
-
 from dgm_robot.ros.concept_learner_node import ConceptLearnerNode
 from dgm_robot.ros.node_main import run_node
+import pytest
 
 
 class ShortLived(ConceptLearnerNode):

@@ -43,7 +43,8 @@ def unsigned(value):
 
 
 def check_nav2_route_graph(graph):
-    """Apply the loader's rules (nav2_route geojson_graph_file_loader.cpp); return its edges.
+    """
+    Apply the loader's rules (nav2_route geojson_graph_file_loader.cpp); return its edges.
 
     Points are nodes and (Multi)LineStrings edges, both must exist; properties.id of each is an
     unsigned int unique over nodes and edges; a node's coordinates are [x, y] numbers, its frame

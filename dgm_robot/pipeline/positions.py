@@ -164,7 +164,7 @@ class Positions:
 
     @property
     def newest(self) -> Optional[float]:
-        """Return the newest stamp of any sample (the stream's time as far as positions know it)."""
+        """Return the newest stamp of any sample (the stream's time, as far as positions know)."""
         stamps = [t.last for t in (self.odom, self.map_poses, self.corrections) if len(t)]
         return max(stamps) if stamps else None
 

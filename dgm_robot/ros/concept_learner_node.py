@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ROS node `concept_learner`: learns place concepts online and answers "where is the kitchen?".
+"""
+ROS node `concept_learner`: learns place concepts online and answers "where is the kitchen?".
 
 Inputs: `vae_encoder/latent`, positions (`odom`, `pose` in the map frame such as AMCL's sparse
 `amcl_pose`, and `/tf` + `/tf_static` map -> odom -> base_link as REP 105 has them), `words`,
@@ -71,7 +72,8 @@ MAX_PLACE_NAME_CHARS = 256
 
 
 class ConceptLearnerNode(LifecycleNode):
-    """Learns spatial concepts from latents, positions and words; see the module docstring.
+    """
+    Learns spatial concepts from latents, positions and words; see the module docstring.
 
     A managed node: `configure` loads the learned state and makes the node's entities, `activate`
     starts its publishers and inputs, `deactivate` and `shutdown` save the state, `cleanup`
@@ -229,7 +231,8 @@ class ConceptLearnerNode(LifecycleNode):
     # inputs --------------------------------------------------------------------------------
 
     def _fed(self, source, call=None):
-        """Return the callback that gives a `source` message to the feed and publishes places.
+        """
+        Return the callback that gives a `source` message to the feed and publishes places.
 
         Whatever the learner raises is logged and the message skipped: no input stops the node
         (ValueError for what the input got wrong, anything else for what it made go wrong).

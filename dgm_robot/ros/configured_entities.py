@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What a lifecycle node's configure created, so that cleanup releases exactly that.
+"""
+What a lifecycle node's configure created, so that cleanup releases exactly that.
 
 A node builds its publishers, subscriptions, timers, services, clients and guard conditions in
 `on_configure`; `on_cleanup` must return it to the unconfigured state it had before (rclpy keeps

@@ -12,7 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Every parameter of the perception nodes: name, default, text, limits, whether it may change.
+"""
+Every parameter of the perception nodes: name, default, text, limits, whether it may change.
 
 One table per node, free of ROS imports, so the nodes declare from it and the tests compare it with
 config/dgm_robot.yaml on any machine. The default's Python type is the parameter's ROS type.
@@ -50,7 +51,7 @@ class Param:
 
     @property
     def type_name(self):
-        """The ROS parameter type ('bool', 'integer', 'double' or 'string')."""
+        """Return the ROS parameter type ('bool', 'integer', 'double' or 'string')."""
         return type_name(self.default)
 
     def constraints(self):

@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Managed (lifecycle) nodes with rclpy.lifecycle's names, states and transitions.
+"""
+Managed (lifecycle) nodes with rclpy.lifecycle's names, states and transitions.
 
 A LifecycleNode starts unconfigured; `configure` leads to inactive, `activate` to active,
 `deactivate` back to inactive, `cleanup` to unconfigured and `shutdown` (from any of the three)
