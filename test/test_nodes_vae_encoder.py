@@ -155,6 +155,26 @@ def test_diagnostics_report_latency_counts_and_model(encoder):
     assert status.hardware_id == encoder.tested.encoder.model_id
 
 
+def test_diagnostics_report_the_latent_topic_frequency(encoder):
+    """A '<node>: <topic> topic status' gives ~/latent's rate against the frames', same id."""
+    from dgm_robot.ros.qos import RELIABLE
+    diagnostic_array = encoder.compat.msgs.diagnostic_msgs.msg.DiagnosticArray
+    inbox = encoder.listen(diagnostic_array, '/diagnostics', RELIABLE)
+    node_name = f'{encoder.namespace}/vae_encoder'
+    topic_status = f'{node_name}: {node_name}/latent topic status'
+    send(encoder, 1.0)
+    encoder.await_message('vae_encoder/latent')
+    encoder.spin_until(lambda: any(s.name == topic_status for m in inbox for s in m.status),
+                       timeout=3.0, what='a topic status for ~/latent')
+    status = next(s for m in inbox for s in m.status if s.name == topic_status)
+    values = {kv.key: kv.value for kv in status.values}
+    assert {'Events in window', 'Events since startup', 'Duration of window (s)',
+            'Actual frequency (Hz)', 'Target frequency (Hz)'} <= values.keys()
+    assert values['Events since startup'] == '1'
+    assert status.hardware_id == encoder.tested.encoder.model_id
+    assert status.message == 'Desired frequency met'
+
+
 def test_device_cuda_falls_back_to_cpu_with_a_warning(encoder):
     """Device 'cuda' is accepted at run time; without CUDA the encoder warns and uses the cpu."""
     torch = pytest.importorskip('torch')

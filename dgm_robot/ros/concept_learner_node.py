@@ -157,6 +157,7 @@ class ConceptLearnerNode(LifecycleNode):
         self.feed = ConceptFeed(self.concepts, p['map_frame'], p['odom_frame'], p['base_frame'])
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
+        self.latents_received = 0
         self._reported = dict(self.concepts.counts)   # counts at the last diagnostics report
         self._published_version = None
         self._last_save = time.monotonic()
@@ -179,6 +180,8 @@ class ConceptLearnerNode(LifecycleNode):
         self.segmenter = MapSegmenter(self._map_applied.trigger, p['map_update_period'],
                                       self.feed.segment_params)
         self._diagnostics = NodeDiagnostics(self, 'concept learner')
+        self._diagnostics.watch(self._place_pub, lambda: self.processed,
+                                lambda: self.latents_received)
         self._nav2 = Nav2Goals.create(self, self._report_navigation) \
             if p['use_nav2_action'] else None
         # what each input stream's subscription calls (the tests replay tours through these)
@@ -257,6 +260,7 @@ class ConceptLearnerNode(LifecycleNode):
         return callback
 
     def _latent(self, msg):
+        self.latents_received += 1
         now = self.get_clock().now().nanoseconds * 1e-9
         return self.feed.latent(msg, tag=(msg.header, time.perf_counter()), now=now)
 
