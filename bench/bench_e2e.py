@@ -118,7 +118,9 @@ class Bench:
     def _on_diagnostics(self, msg):
         for status in msg.status:
             node = status.name.split(':')[0].rsplit('/')[-1]
-            self.diagnostics[node] = {kv.key: kv.value for kv in status.values}
+            # a node may report several statuses (its own, its topics'): keep every value
+            self.diagnostics.setdefault(node, {}).update(
+                {kv.key: kv.value for kv in status.values})
 
     def publish(self, index):
         """Publish frame `index` stamped with the wall clock, and the pose at that time."""
