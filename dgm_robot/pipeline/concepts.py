@@ -130,6 +130,7 @@ class Concepts:
     def set_map(self, regions: Segmentation) -> None:
         """Use a room segmentation of the occupancy map: each position's region is evidence."""
         self.map_regions = regions
+        self.model.set_region_count(regions.count)
         self.version += 1
 
     # stamped inputs ------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
 from dgm_robot.serket.spatial.position import POS_DIM
 from dgm_robot.serket.spatial.queries import PlacePosterior, Region, UnknownPlaceError
+from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.registry import build_components
 from dgm_robot.serket.spatial.storage import STATE_KIND, STATE_VERSION
 from dgm_robot.serket.spatial.words import ACOUSTIC_TOKEN
@@ -215,6 +216,12 @@ class SpatialConceptModel:
         when no learned place explains it (see queries.goal_for_name for how it is chosen).
         """
         return queries.goal_for_name(self.inference, self.state, name)
+
+    def set_region_count(self, count: int) -> None:
+        """Say how many regions the map has: the region modality's prior spreads over them."""
+        region = self.inference.components.get(RegionComponent.name)
+        assert isinstance(region, RegionComponent)
+        region.set_count(count)
 
     def region_predictive(self, concept: int) -> np.ndarray | None:
         """Return P(map region | concept) (max_regions,), or None where no region was seen."""

@@ -196,9 +196,11 @@ def region_predictive(inference: Inference, state: ParticleState,
     if stats is None:
         return None
     assert isinstance(stats, DirichletStats)
-    counts = stats.s[best_particle(state), concept]
+    component = inference.components.get(RegionComponent.name)
+    assert isinstance(component, RegionComponent)
+    counts = stats.s[best_particle(state), concept, :component.count]
     beta = inference.config.region_beta
-    return (counts + beta) / (counts.sum() + beta * counts.size)
+    return (counts + beta) / (counts.sum() + beta * component.count)
 
 
 def predict_next_place(state: ParticleState, last_posterior: np.ndarray,

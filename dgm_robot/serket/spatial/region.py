@@ -39,6 +39,16 @@ class RegionComponent(VectorValued, ConceptComponent):
     argument = 'region'
     stats_type = DirichletStats
 
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        # the categories the Dirichlet(beta) spreads over: the map's regions once a map came;
+        # spread over max_regions, a new place would pay for 64 rooms that do not exist
+        self.count = config.max_regions
+
+    def set_count(self, count: int) -> None:
+        """Spread the prior over the map's `count` regions (1 to max_regions)."""
+        self.count = int(min(max(count, 1), self.config.max_regions))
+
     def check(self, value: Any, grow: bool) -> np.ndarray | None:
         """Return the region as a one-hot vector; None for no region (-1: a wall, off the map)."""
         try:
@@ -81,7 +91,7 @@ class RegionComponent(VectorValued, ConceptComponent):
         seen = np.flatnonzero(value)   # the one region: the others add nothing to the sum
         return dirichlet_log_predictive(stats.s[:, :n_concepts][..., seen],
                                         stats.n[:, :n_concepts], value[seen],
-                                        self.config.region_beta, self.config.max_regions)
+                                        self.config.region_beta, self.count)
 
     def block_log_predictive(self, stats: ArrayGroup, concepts: np.ndarray,
                              values: list[Any]) -> np.ndarray:
@@ -90,5 +100,4 @@ class RegionComponent(VectorValued, ConceptComponent):
         total = np.array(values).sum(0)
         seen = np.flatnonzero(total)
         return dirichlet_log_predictive(stats.s[0, concepts][..., seen], stats.n[0, concepts],
-                                        total[seen], self.config.region_beta,
-                                        self.config.max_regions)
+                                        total[seen], self.config.region_beta, self.count)
