@@ -396,3 +396,17 @@ def test_block_probability_is_the_chain_rule_of_single_events(rooms):
     assert len(cands) >= 3 and np.isfinite(closed).all()
     shift = np.array(chain) - closed
     np.testing.assert_allclose(shift, shift[0], rtol=0, atol=1e-8)
+
+
+def test_the_region_prior_spreads_over_the_map_regions_only():
+    """With a 3-room map, a region unseen by a place still gets 1/3 of a new place's prior mass."""
+    model = SpatialConceptModel(SpatialConceptConfig(n_particles=4, lag=4))
+    for t in range(6):
+        model.observe(float(t), latent=np.ones(4), position=np.array([0.5, 0.5]), region=0)
+    concept = int(np.argmax(model.place_posterior(region=0).probs))
+    spread = model.region_predictive(concept)
+    model.set_region_count(3)
+    probs = model.region_predictive(concept)
+    assert len(spread) == model.config.max_regions and len(probs) == 3
+    assert probs.sum() == pytest.approx(1.0) and probs[0] > 0.9
+    assert probs[1] > spread[1]      # the 61 regions that do not exist take no mass
