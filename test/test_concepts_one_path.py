@@ -14,6 +14,8 @@
 
 """The node and eval-concepts are one path: the same tour gives the same place for every frame."""
 
+import time
+
 from dgm_robot.commands.eval_tours import learn_tour, simulate_tour
 from dgm_robot.pipeline import Concepts, Encoder
 from dgm_robot.pipeline.presets import load_preset
@@ -43,6 +45,11 @@ def test_node_callbacks_and_eval_concepts_classify_every_frame_alike(ros, tour):
     try:
         for item in tour:
             node.callbacks[item.stream](item.msg)
+            if item.stream == 'map':   # segmented on the worker, applied before the next input
+                deadline = time.monotonic() + 10.0
+                while node.segmenter.segmented == 0 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                node._apply_map()
         names = node.concepts.names()
     finally:
         node.destroy_node()
