@@ -110,9 +110,14 @@ def write_params(path, args, state_path):
     from dgm_robot.launch_table import default_params_file
 
     params = yaml.safe_load(Path(default_params_file()).read_text())
-    params['sim_world']['ros__parameters'].update(
-        seed=args.seed, teacher_prob=args.teacher_prob, realtime_factor=args.speed)
-    params['concept_learner']['ros__parameters']['state_path'] = str(state_path)
+
+    def section(node):   # keyed '/**/node' (any namespace) or 'node'
+        key = next(k for k in params if k.rsplit('/', 1)[-1] == node)
+        return params[key]['ros__parameters']
+
+    section('sim_world').update(seed=args.seed, teacher_prob=args.teacher_prob,
+                                realtime_factor=args.speed)
+    section('concept_learner')['state_path'] = str(state_path)
     Path(path).write_text(yaml.safe_dump(params, sort_keys=False))
 
 
@@ -224,13 +229,15 @@ def _report(out, monitor, layout, goals):
     """Score what the monitor heard, print it, plot it; return the summary dict."""
     from dgm_robot.report.perception import plot_report
     from dgm_robot.report.place_scores import place_scores
+    from dgm_robot.mapping import segment_map
     from dgm_robot.sim.house_map import house_map
 
     rooms = list(layout.rooms)
+    truth_map = house_map(layout)     # what sim_world publishes on map
     pairs = [(monitor.true_room_at(s), c) for s, c in monitor.places]
     scores = place_scores(pairs, monitor.names, {name: None if x is None else (x, y)
                                                  for name, x, y in goals},
-                          rooms, monitor.heard, house_map(layout))
+                          rooms, monitor.heard, truth_map)
     errors = np.array(monitor.errors) if monitor.errors else np.full((1, 2), np.nan)
     # per node: the median window's p50, the worst window's p99 and the largest single latency
     latency = {node: (float(np.median([w[0] for w in windows])),
@@ -251,7 +258,8 @@ def _report(out, monitor, layout, goals):
     plot_report(summary['figure'], rooms, np.array(monitor.positions).reshape(-1, 2),
                 monitor.regions,
                 [g for g in goals if g[1] is not None], monitor.strip,
-                {node: values[:2] for node, values in latency.items()}, summary)
+                {node: values[:2] for node, values in latency.items()}, summary,
+                segment_map(truth_map))
     print(f"frames processed: {summary['frames']}   place ARI vs true rooms: "
           f"{summary['place_ari']:.3f}")
     print(f"names learned: {', '.join(summary['place_names']) or 'none'}")

@@ -43,8 +43,8 @@ def region_colours(n: int) -> np.ndarray:
     return np.array([table[order[k % 20]] for k in range(n)])
 
 
-def draw_segmentation(seg: Segmentation, out: Union[str, Path], title: str = '') -> Path:
-    """Write the map, its regions and doorways as a PNG at out; return the path."""
+def draw_map(ax, seg: Segmentation, alpha: float = 1.0) -> None:
+    """Draw the map on a matplotlib Axes: obstacles, unknown, regions in colour, doorways."""
     grid, labels = seg.grid, seg.labels
     image = np.empty((*labels.shape, 3))
     image[:] = UNASSIGNED_FREE
@@ -56,19 +56,26 @@ def draw_segmentation(seg: Segmentation, out: Union[str, Path], title: str = '')
     h, w = labels.shape
     x0, y0, _ = grid.origin
     extent = (x0, x0 + w * grid.resolution, y0, y0 + h * grid.resolution)
+    ax.imshow(image, origin='lower', extent=extent, interpolation='nearest', alpha=alpha,
+              zorder=0)
+    for d in seg.doorways:
+        (xa, ya), (xb, yb) = d.start, d.end
+        ax.plot([xa, xb], [ya, yb], color=DOORWAY, lw=5, solid_capstyle='butt', alpha=alpha)
+        ax.plot(*d.center, 'o', color=DOORWAY, mec='white', ms=7, alpha=alpha)
+
+
+def draw_segmentation(seg: Segmentation, out: Union[str, Path], title: str = '') -> Path:
+    """Write the map, its regions and doorways as a PNG at out; return the path."""
+    h, w = seg.labels.shape
     size = 10.0
-    aspect = h / w
-    fig, ax = plt.subplots(figsize=(size, max(3.0, size * aspect) + 0.6), dpi=110)
-    ax.imshow(image, origin='lower', extent=extent, interpolation='nearest')
+    fig, ax = plt.subplots(figsize=(size, max(3.0, size * h / w) + 0.6), dpi=110)
+    draw_map(ax, seg)
     areas, centroids = seg.areas(), seg.centroids()
     for k in range(seg.count):
         ax.text(*centroids[k], f'{k}\n{areas[k]:.1f} m²', ha='center', va='center',
                 fontsize=9, weight='bold',
                 bbox=dict(boxstyle='round,pad=0.2', fc='white', ec='none', alpha=0.75))
     for d in seg.doorways:
-        (xa, ya), (xb, yb) = d.start, d.end
-        ax.plot([xa, xb], [ya, yb], color=DOORWAY, lw=5, solid_capstyle='butt')
-        ax.plot(*d.center, 'o', color=DOORWAY, mec='white', ms=7)
         ax.annotate(f'{d.width:.2f} m', d.center, xytext=(4, 4), textcoords='offset points',
                     fontsize=7, color=DOORWAY)
     ax.set_xlabel('x (m, map frame)')

@@ -14,6 +14,7 @@
 
 """The demo report: learned places on the map, a k-step prediction, and per-node latency."""
 
+from dgm_robot.mapping.plot import draw_map
 from dgm_robot.report.tour import draw_rooms
 from matplotlib import colormaps
 from matplotlib.figure import Figure
@@ -34,16 +35,19 @@ def draw_regions(ax, regions, sigmas=2.0):
         ax.text(mean[0], mean[1], name, ha='center', va='center', fontsize=8, weight='bold')
 
 
-def plot_report(path, rooms, poses, regions, goals, strip, latency, metrics):
+def plot_report(path, rooms, poses, regions, goals, strip, latency, metrics, segmentation=None):
     """
     Write the demo figure.
 
     poses (N, 2) true positions; regions as draw_regions takes them; goals [(name, x, y)];
     strip (frame t, prediction of t + k dt, truth at t + k dt) or None; latency {node: (p50, p99)}
-    in ms; metrics: a few numbers for the title.
+    in ms; metrics: a few numbers for the title; segmentation: the map's rooms and doorways, as
+    the concept learner sees them, drawn underneath.
     """
     fig = Figure(figsize=(15, 5.5))
     ax_map, ax_pred, ax_lat = fig.subplots(1, 3, gridspec_kw={'width_ratios': [1.3, 1, 0.8]})
+    if segmentation is not None:
+        draw_map(ax_map, segmentation, alpha=0.35)
     draw_rooms(ax_map, rooms)
     if len(poses):
         ax_map.plot(poses[:, 0], poses[:, 1], color='0.75', linewidth=0.6, zorder=1)
