@@ -44,6 +44,15 @@ def test_nan_weights_are_refused_naming_the_tensor(nan_model):
         WorldModel.load(path)
 
 
+def short_lived(node_class):
+    """Return a node_class that shuts its context down soon, should it ever start."""
+    class ShortLived(node_class):
+        def __init__(self):
+            super().__init__()
+            self.create_timer(0.5, self.context.shutdown)
+    return ShortLived
+
+
 @pytest.mark.parametrize('node_class', [VaeEncoderNode, WorldModelNode],
                          ids=['vae_encoder', 'world_model'])
 def test_nodes_refuse_it_at_start_in_one_line(ros_domain_id, monkeypatch, capsys, nan_model,
@@ -51,7 +60,8 @@ def test_nodes_refuse_it_at_start_in_one_line(ros_domain_id, monkeypatch, capsys
     """The node exits 1 with one [FATAL] line naming the file and the NaN weights."""
     monkeypatch.setenv('ROS_DOMAIN_ID', str(ros_domain_id))
     path, _ = nan_model
-    status = run_node(node_class, ['node', '--ros-args', '-p', f'model_path:={path}'])
+    status = run_node(short_lived(node_class),
+                      [node_class.__name__, '--ros-args', '-p', f'model_path:={path}'])
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert status == 1 and len(lines) == 1, lines
     assert 'cannot start' in lines[0] and 'weights hold NaN or inf' in lines[0], lines
