@@ -390,6 +390,8 @@ class Concepts:
         """
         model, arrays, meta = SpatialConceptModel.load_with_extra(path)
         legacy = Path(path + LEGACY_ACOUSTIC)
+        codebook: Optional[Dict[str, Any]] = None
+        saved = None
         try:
             if 'acoustic' in meta:
                 codebook = {**meta['acoustic'], **{name: arrays[ACOUSTIC_PREFIX + name]
@@ -399,8 +401,6 @@ class Concepts:
                 arrays, meta = load_state(legacy, ACOUSTIC_KIND, ACOUSTIC_VERSION)
                 saved = meta.pop('settings', None)
                 codebook = {**meta, **arrays}
-            else:
-                codebook = saved = None
             settings = settings_from_dict(saved) if saved else None
             if codebook is not None:
                 self.acoustic.load_state_dict(codebook)
