@@ -27,6 +27,7 @@ from pathlib import Path
 import runpy
 
 from conftest import REPO
+from dgm_robot import launch_description
 from dgm_robot.ros.parameter_table import NODE_PARAMETERS, type_name
 import pytest
 from ros_probe import import_or_skip, small_model, start_ros, unique_namespace
@@ -68,24 +69,37 @@ def launch_executables():
     """
     Return {executable: launch file name} for every node the launch files start.
 
-    Finds Node(executable='x') and calls like node('x', ...) of a local helper that has an
-    `executable` parameter, as dgm_robot.launch.py uses.
+    Finds Node(executable='x'), and Node(executable=spec.executable) for the NodeSpecs a launch
+    file imports from dgm_robot.launch_description (the table both launch files build from).
     """
     found = {}
     for path in sorted((REPO / 'launch').glob('*.py')):
         tree = ast.parse(path.read_text())
-        helpers = {f.name: [a.arg for a in f.args.args].index('executable')
-                   for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
-                   and 'executable' in [a.arg for a in f.args.args]}
+        specs = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module == 'dgm_robot.launch_description' for alias in node.names]
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue
-            values = [k.value for k in call.keywords if k.arg == 'executable']
-            name = getattr(call.func, 'id', None)
-            if name in helpers and len(call.args) > helpers[name]:
-                values.append(call.args[helpers[name]])
-            found.update({v.value: path.name for v in values if isinstance(v, ast.Constant)})
+            for value in [k.value for k in call.keywords if k.arg == 'executable']:
+                if isinstance(value, ast.Constant):
+                    found[value.value] = path.name
+                elif isinstance(value, ast.Attribute) and value.attr == 'executable':
+                    found.update({spec.executable: path.name
+                                  for spec in launched_specs(specs)})
     return found
+
+
+def launched_specs(names):
+    """Return the NodeSpecs that the launch_description names a launch file imports hold."""
+    specs = []
+    for name in names:
+        value = getattr(launch_description, name)
+        if isinstance(value, launch_description.NodeSpec):
+            specs.append(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0],
+                                                               launch_description.NodeSpec):
+            specs.extend(value)
+    return specs
 
 
 @pytest.fixture(scope='module')

@@ -89,7 +89,7 @@ class ConceptLearnerNode(LifecycleNode):
         self._configure_problem = ''
         self._save_problem = ''
         self.exit_problem = ''      # why the final save failed, once destroyed
-        if self.declare_parameter('autostart', True).value:
+        if self.params['autostart']:
             if self.trigger_configure() != TransitionCallbackReturn.SUCCESS:
                 raise ValueError(self._configure_problem or 'configure failed')
             self.trigger_activate()

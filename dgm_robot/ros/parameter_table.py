@@ -121,6 +121,8 @@ WORLD_MODEL = (
 CONCEPT_LEARNER = (
     Param('state_path', '', 'concept-learner state file, resumed on start and saved atomically; '
           'empty: no persistence; fixed for the life of the node', dynamic=False),
+    Param('autostart', True, 'configure and activate at start (a lifecycle node); false: wait '
+          'unconfigured for a lifecycle manager', dynamic=False),
     Param('save_period', 30.0, 's between periodic state saves; 0: save only on shutdown',
           low=0.0, high=86400.0),
     Param('preset', 'rooms', 'learner settings: a preset of dgm_robot/pipeline/presets.yaml; a '
