@@ -34,6 +34,7 @@ import yaml
 
 START_TIMEOUT_S = 120.0   # node processes import torch and load models before the first frame
 GOAL_WAIT_S = 3.0
+DRAIN_S = 1.0             # s for the last frames in flight to reach the learner and be published
 
 
 def add_arguments(parser):
@@ -177,6 +178,10 @@ def perception_demo(args, out):
                 wall = args.seconds / max(args.speed, 1e-3) * 3 + 60
                 if not _spin_until(monitor, group, progress, wall):
                     return _failed(group, out, 'the tour did not finish in time')
+            # the tour ends here for the learner too: no words or frames after it, as in the
+            # replay eval-concepts scores, so the names and goals asked for are the tour's
+            group.stop(['sim_world'])
+            _spin_until(monitor, group, lambda: False, DRAIN_S)
             goals = _ask_goals(monitor, [r.name for r in rooms])
             group.stop()
     finally:
