@@ -19,9 +19,12 @@ The nodes, arguments, remappings and parameter rewrites are dgm_robot.launch_des
 module the launch files build their actions from; here they become each node's `--ros-args`
 command line, doing what the launch files' actions do: PushROSNamespace is `-r __ns:=`,
 SetParameter('use_sim_time') a `-p use_sim_time:=` rule, and RewrittenYaml a copy of the
-parameters file with the rewritten values (in the temp folder, as RewrittenYaml leaves its own).
+parameters file with the rewritten values (in the temp folder, removed when the launching process
+exits; the nodes read it once, at start-up).
 """
 
+import atexit
+import os
 from pathlib import Path
 import sys
 import tempfile
@@ -92,7 +95,16 @@ def rewritten_params_file(params_file, arguments):
     with tempfile.NamedTemporaryFile('w', prefix='dgm_robot_params_', suffix='.yaml',
                                      delete=False) as out:
         yaml.safe_dump(_rewrite(tree, rewrites), out)
+    atexit.register(_remove, out.name)
     return out.name
+
+
+def _remove(path):
+    """Remove a temp file if it is still there (at the launcher's exit)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def launch_arguments(sim=False, **overrides):

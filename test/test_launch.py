@@ -24,6 +24,8 @@ resolve every node's topics to the names ros2 launch would give them.
 
 import importlib.util
 import io
+import os
+import subprocess
 import sys
 import types
 
@@ -294,3 +296,16 @@ def test_default_params_file_comes_from_the_ament_index(tmp_path, monkeypatch):
         raise KeyError(name)  # ament_index_python's PackageNotFoundError is a KeyError
     packages.get_package_share_directory = missing
     assert launch_table.default_params_file().endswith('config/dgm_robot.yaml')
+
+
+def test_rewritten_parameters_file_is_removed_when_the_launcher_exits(tmp_path):
+    """The RewrittenYaml copy lives while the launching process does, not in the temp folder."""
+    script = ('from dgm_robot.launch_table import node_commands\n'
+              'import glob, os\n'
+              'node_commands()\n'
+              'print(len(glob.glob(os.path.join(os.environ["TMPDIR"], "dgm_robot_params_*"))))\n')
+    env = {**os.environ, 'TMPDIR': str(tmp_path)}
+    run = subprocess.run([sys.executable, '-c', script], env=env, capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.strip() == '1'            # there while the launcher runs
+    assert not list(tmp_path.glob('dgm_robot_params_*'))
