@@ -26,7 +26,7 @@ from dgm_robot.ros.dds.node import Node
 from dgm_robot.ros.dds.node_attributes import RESERVED
 import pytest
 
-NODE_BASES = {'Node', 'LifecycleNode'}
+NODE_BASES = {'Node', 'LifecycleNode', 'ManagedNode'}
 
 
 def _assigned_self_names(function):

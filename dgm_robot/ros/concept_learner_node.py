@@ -39,19 +39,17 @@ import time
 from dgm_robot.pipeline import Concepts
 from dgm_robot.ros import place_msgs, place_queries, region_msgs
 from dgm_robot.ros.concept_feed import ConceptFeed
-from dgm_robot.ros.configured_entities import release_since, snapshot
 from dgm_robot.ros.diagnostics import clipped, NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import report_timer, sec_to_stamp, stamp_to_sec
 from dgm_robot.ros.latents import rows_from_image
+from dgm_robot.ros.managed_node import ManagedNode
 from dgm_robot.ros.map_segmenter import MapSegmenter
 from dgm_robot.ros.nav2_goals import Nav2Goals
-from dgm_robot.ros.node_main import REFUSALS, run_node
-from dgm_robot.ros.node_params import NodeParameters
+from dgm_robot.ros.node_main import run_node
 from dgm_robot.ros.parameter_table import CONCEPT_LEARNER
 from dgm_robot.ros.qos import (AUDIO_INFO, LATCHED, MAP, RELIABLE, SENSOR_DATA, TF,
                                TF_STATIC)
-from dgm_robot.ros.rclpy_compat import (
-    interface_or_none, LifecycleNode, msgs, TransitionCallbackReturn)
+from dgm_robot.ros.rclpy_compat import interface_or_none, msgs
 from dgm_robot.serket.spatial.region_places import region_places
 
 AudioDataStamped = msgs.audio_common_msgs.msg.AudioDataStamped
@@ -71,78 +69,43 @@ TFMessage = msgs.tf2_msgs.msg.TFMessage
 MAX_PLACE_NAME_CHARS = 256
 
 
-class ConceptLearnerNode(LifecycleNode):
+class ConceptLearnerNode(ManagedNode):
     """
     Learns spatial concepts from latents, positions and words; see the module docstring.
 
-    A managed node: `configure` loads the learned state and makes the node's entities, `activate`
-    starts its publishers and inputs, `deactivate` and `shutdown` save the state, `cleanup`
-    saves it and releases everything configure made. With autostart (the default) it configures
-    and activates itself at once, as before; a configure that fails refuses to start.
+    A managed node (ros/managed_node.py): `configure` loads the learned state and makes the
+    node's entities, `activate` starts its publishers and inputs, `deactivate` and `shutdown`
+    save the state, `cleanup` saves it and releases everything configure made. With autostart
+    (the default) it configures and activates itself at once; a configure that fails refuses
+    to start.
     """
 
     def __init__(self, **kwargs):
-        super().__init__('concept_learner', **kwargs)
-        self.params = NodeParameters(self, CONCEPT_LEARNER, self._apply_parameters)
-        self._entities = None       # configured: what existed before configure (a snapshot)
-        self._active = False
-        self._configure_problem = ''
+        super().__init__('concept_learner', CONCEPT_LEARNER, **kwargs)
         self._save_problem = ''
         self.exit_problem = ''      # why the final save failed, once destroyed
-        if self.params['autostart']:
-            if self.trigger_configure() != TransitionCallbackReturn.SUCCESS:
-                raise ValueError(self._configure_problem or 'configure failed')
-            self.trigger_activate()
 
     # lifecycle -----------------------------------------------------------------------------
-
-    def on_configure(self, state):
-        """Load the learned state and make the publishers, inputs and services."""
-        before = snapshot(self)
-        try:
-            self._configure()
-        except REFUSALS as err:
-            self._configure_problem = str(err)
-            self.get_logger().error(f'configure failed: {err}')
-            release_since(self, before)
-            return TransitionCallbackReturn.FAILURE
-        self._entities = before
-        return super().on_configure(state)
 
     def on_activate(self, state):
         """Start publishing (latching what is known) and taking inputs."""
         result = super().on_activate(state)
-        self._active = True
         if self.concepts.names():
             self._publish_places(self.get_clock().now().to_msg())
         return result
 
     def on_deactivate(self, state):
         """Stop taking inputs and publishing; save the learned state."""
-        self._active = False
+        result = super().on_deactivate(state)
         self.save()
-        return super().on_deactivate(state)
+        return result
 
-    def on_cleanup(self, state):
-        """Save, then release all that configure made (back to unconfigured)."""
-        self._release()
-        return super().on_cleanup(state)
-
-    def on_shutdown(self, state):
-        """Save the learned state and release the node's entities."""
-        self._active = False
-        self._release()
-        return super().on_shutdown(state)
-
-    def _release(self):
-        if self._entities is None:
-            return
+    def _unconfigure(self):
+        """Stop the map worker, save, and drop the Nav2 client (cleanup, shutdown, exit)."""
         self.segmenter.close()
         self.save()
         if self._nav2 is not None:
             self._nav2.destroy()
-        release_since(self, self._entities)
-        self._entities = None
 
     def _configure(self):
         p = self.params
@@ -215,8 +178,6 @@ class ConceptLearnerNode(LifecycleNode):
         self._housekeeping_timer = report_timer(self, self._housekeeping)
 
     def _apply_parameters(self, changed, proposed):
-        if self._entities is None:  # unconfigured: configure reads the parameters
-            return
         if 'use_nav2_action' in changed:
             if self._nav2 is not None:
                 self._nav2.destroy()
@@ -391,10 +352,9 @@ class ConceptLearnerNode(LifecycleNode):
 
     def destroy_node(self):
         """Save the learned state, then release the node (the shutdown path of every exit)."""
-        self._active = False
-        self._release()
+        result = super().destroy_node()     # saves while it releases what configure made
         self.exit_problem = self._save_problem
-        return super().destroy_node()
+        return result
 
     def _housekeeping(self):
         period = self.params['save_period']

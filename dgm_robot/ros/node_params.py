@@ -19,6 +19,9 @@ Ranges, types and read-only flags go into the descriptors, where rclpy (and the 
 enforce them; choices and the node's own checks (does the new model load?) run in the on-set
 callback. A change the node accepts takes effect at once.
 
+A managed node checks at configure what its table's `validate` checks (does the model file
+load?), so that with autostart off a lifecycle manager sees configure fail, not the process.
+
 At start-up a refused value raises ParameterRefused, one line naming the node, the parameter, the
 value and what is allowed (node_main prints it and exits 1). rclpy refuses an integer for a double
 parameter (its type is fixed by the default unless the descriptor asks for dynamic typing), so the
@@ -59,9 +62,11 @@ class NodeParameters:
 
     `apply(changed, proposed)` (dicts name -> value) lets the node act on a change before it is
     accepted; raising ValueError or OSError refuses the change with the error's text as the reason.
+    With `validate_later` start-up skips the table's `validate` checks; `validate()` runs them.
     """
 
-    def __init__(self, node, table, apply=None):
+    def __init__(self, node, table, apply=None, validate_later=False):
+        self._node = node
         self._table = {param.name: param for param in table}
         self._apply = apply
         for param in table:
@@ -70,14 +75,21 @@ class NodeParameters:
             except (ParameterException, TypeError, ValueError) as err:
                 raise ParameterRefused(node, param, ' '.join(str(err).split())) from None
         self.values = {name: node.get_parameter(name).value for name in self._table}
-        for name, param in self._table.items():
-            reason = param.check(self.values[name])
-            if reason:
-                raise ParameterRefused(node, param, f'{self.values[name]!r}: {reason}')
+        self._refuse_bad(validate=not validate_later)
         node.add_on_set_parameters_callback(self._on_set)
 
     def __getitem__(self, name):
         return self.values[name]
+
+    def validate(self):
+        """Raise ParameterRefused for the first value its checks refuse, `validate` included."""
+        self._refuse_bad(validate=True)
+
+    def _refuse_bad(self, validate):
+        for name, param in self._table.items():
+            reason = param.check(self.values[name], validate)
+            if reason:
+                raise ParameterRefused(self._node, param, f'{self.values[name]!r}: {reason}')
 
     def _on_set(self, parameters):
         proposed = dict(self.values)

@@ -69,8 +69,8 @@ class Param:
                 'string': 'a non-empty string' if self.non_empty else 'a string'}[self.type_name]
         return kind + (f' in [{self.low}, {self.high}]' if self.low is not None else '')
 
-    def check(self, value):
-        """Return why `value` is not acceptable for this parameter, or '' when it is."""
+    def check(self, value, validate=True):
+        """Return why `value` is not acceptable, or '' (validate=False: skip `validate`)."""
         try:
             got = type_name(value)
         except TypeError:
@@ -83,7 +83,7 @@ class Param:
             return f'{self.name} must be one of {", ".join(self.choices)}; got {value!r}'
         if self.non_empty and not value:
             return f'{self.name} must not be empty'
-        problem = self.validate(value) if self.validate is not None else ''
+        problem = self.validate(value) if validate and self.validate is not None else ''
         return f'{self.name}: {problem}' if problem else ''
 
 
@@ -93,6 +93,8 @@ DEVICE = Param('device', 'cpu', 'torch device; cuda falls back to cpu with a war
                'unavailable; changing it reloads the model', choices=('cpu', 'cuda'))
 DIAGNOSTICS_PERIOD = Param('diagnostics_period', 1.0, 's between /diagnostics messages',
                            low=0.1, high=60.0)
+AUTOSTART = Param('autostart', True, 'configure and activate at start (a lifecycle node); false: '
+                  'wait unconfigured for a lifecycle manager', dynamic=False)
 
 VAE_ENCODER = (
     MODEL_PATH,
@@ -121,8 +123,7 @@ WORLD_MODEL = (
 CONCEPT_LEARNER = (
     Param('state_path', '', 'concept-learner state file, resumed on start and saved atomically; '
           'empty: no persistence; fixed for the life of the node', dynamic=False),
-    Param('autostart', True, 'configure and activate at start (a lifecycle node); false: wait '
-          'unconfigured for a lifecycle manager', dynamic=False),
+    AUTOSTART,
     Param('save_period', 30.0, 's between periodic state saves; 0: save only on shutdown',
           low=0.0, high=86400.0),
     Param('preset', 'rooms', 'learner settings: a preset of dgm_robot/pipeline/presets.yaml; a '
