@@ -38,8 +38,9 @@ ARGUMENTS = {
     'audio_topic': ('audio', 'audio_common_msgs/AudioDataStamped input'),
     'audio_info_topic': ('audio_info', 'audio_common_msgs/AudioInfo input'),
     'words_topic': ('words', 'std_msgs/String input from a speech recogniser or a teacher'),
-    'autostart': ('true', 'configure and activate concept_learner (a lifecycle node) at start; '
-                          'false leaves it unconfigured for a lifecycle manager'),
+    'autostart': ('true', 'configure and activate vae_encoder, world_model and concept_learner '
+                          '(lifecycle nodes) at start; false leaves them unconfigured for a '
+                          'lifecycle manager'),
 }
 # parameters whose values in the parameters file are replaced by the launch argument's value
 PARAM_REWRITES = ('model_path', 'state_path', 'autostart')

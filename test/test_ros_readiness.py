@@ -230,11 +230,22 @@ def test_setup_installs_launch_config_and_rviz_files(setup_kwargs):
 
 
 def topic_names(source):
-    """Return the literal topic names a node module publishes or subscribes to."""
+    """
+    Return the literal topic names a node module publishes or subscribes to.
+
+    Calls go to create_publisher, create_subscription, create_lifecycle_publisher, or to a local
+    name bound to one of them (`publisher = self.create_lifecycle_publisher`).
+    """
+    makers = {'create_publisher', 'create_subscription', 'create_lifecycle_publisher'}
+    tree = ast.parse(source.read_text())
+    aliases = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+               and isinstance(node.value, ast.Attribute) and node.value.attr in makers
+               for target in node.targets if isinstance(target, ast.Name)}
     names = []
-    for call in ast.walk(ast.parse(source.read_text())):
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr in ('create_publisher', 'create_subscription')):
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and (
+                isinstance(call.func, ast.Attribute) and call.func.attr in makers
+                or isinstance(call.func, ast.Name) and call.func.id in aliases):
             name = call.args[1] if len(call.args) > 1 else None
             if isinstance(name, ast.Constant):
                 names.append(name.value)

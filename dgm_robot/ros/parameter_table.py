@@ -99,6 +99,7 @@ AUTOSTART = Param('autostart', True, 'configure and activate at start (a lifecyc
 VAE_ENCODER = (
     MODEL_PATH,
     DEVICE,
+    AUTOSTART,
     Param('image_transport', 'raw', 'raw: subscribe to image (sensor_msgs/Image); compressed: '
           'to image/compressed (sensor_msgs/CompressedImage)', choices=('raw', 'compressed')),
     Param('reconstruction_period', 0.5, 's of input stamps between ~/reconstruction images; '
@@ -109,6 +110,7 @@ VAE_ENCODER = (
 WORLD_MODEL = (
     MODEL_PATH,
     DEVICE,
+    AUTOSTART,
     Param('prediction_horizon', 10, 'K: rows of ~/prediction, the steps predicted ahead',
           low=1, high=100),
     Param('prediction_dt', 0.1, 's between prediction rows (row k-1 is at t + k * prediction_dt)',

@@ -20,7 +20,11 @@ channel 1 variance, the camera's header), `~/reconstruction` (rgb8, throttled) a
 `/diagnostics`. Only the newest frame is encoded; frames that arrive while it waits are dropped
 and counted, so the latent stream stays current when the encoder is slower than the camera.
 A frame is encoded as soon as it arrives (no polling), and the model runs once on a blank frame
-at start-up, so the first camera frame does not pay torch's first-call cost.
+at configure, so the first camera frame does not pay torch's first-call cost.
+
+A managed node (ros/managed_node.py): `configure` loads the model and makes the publishers, the
+subscription and the report timer, `activate` starts encoding frames and publishing, `deactivate`
+stops both, `cleanup` releases it all. With autostart (the default) it runs at once, as before.
 """
 
 import time
@@ -30,11 +34,11 @@ from dgm_robot.conversions.image import (
 from dgm_robot.pipeline import Encoder
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import LatestFrame, report_timer, stamp_to_sec, StampThrottle
+from dgm_robot.ros.managed_node import ManagedNode
 from dgm_robot.ros.node_main import run_node
-from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import VAE_ENCODER
 from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
-from dgm_robot.ros.rclpy_compat import msgs, Node, SubscriptionEventCallbacks
+from dgm_robot.ros.rclpy_compat import msgs, SubscriptionEventCallbacks
 import numpy as np
 
 Image = msgs.sensor_msgs.msg.Image
@@ -44,12 +48,13 @@ CompressedImage = msgs.sensor_msgs.msg.CompressedImage
 WARM_UP_FRAME = (480, 640, 3)
 
 
-class VaeEncoderNode(Node):
+class VaeEncoderNode(ManagedNode):
     """Encodes the newest camera frame into a latent posterior; see the module docstring."""
 
     def __init__(self, **kwargs):
-        super().__init__('vae_encoder', **kwargs)
-        self.params = NodeParameters(self, VAE_ENCODER, self._apply_parameters)
+        super().__init__('vae_encoder', VAE_ENCODER, **kwargs)
+
+    def _configure(self):
         self.encoder = self._load_encoder(self.params['model_path'], self.params['device'])
         self.frames = LatestFrame(self, self._encode)
         self.skips = SkipLog(self.get_logger())
@@ -57,8 +62,9 @@ class VaeEncoderNode(Node):
         self._dropped_before = 0  # by subscriptions replaced since (image_transport changes)
         self.frames_lost = 0      # reported lost by the middleware: never reached the node
         self._reconstruction = StampThrottle()
-        self._latent_pub = self.create_publisher(Image, '~/latent', RELIABLE)
-        self._reconstruction_pub = self.create_publisher(Image, '~/reconstruction', RELIABLE)
+        publisher = self.create_lifecycle_publisher   # sends only while the node is active
+        self._latent_pub = publisher(Image, '~/latent', RELIABLE)
+        self._reconstruction_pub = publisher(Image, '~/reconstruction', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'VAE encoder')
         self._subscription = self._subscribe(self.params['image_transport'])
         self._diagnostics.watch(self._latent_pub, lambda: self.processed,
@@ -77,7 +83,7 @@ class VaeEncoderNode(Node):
         msg_type, topic = ((CompressedImage, 'image/compressed') if transport == 'compressed'
                            else (Image, 'image'))
         return self.create_subscription(
-            msg_type, topic, self.frames.put, SENSOR_DATA,
+            msg_type, topic, self._while_active(self.frames.put), SENSOR_DATA,
             event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_frames_lost))
 
     def _on_frames_lost(self, info):

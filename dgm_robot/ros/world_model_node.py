@@ -24,7 +24,11 @@ and stamps are refused and numerical failures reset the belief (pipeline/filter.
 exception from the pipeline is logged as an error and the latent skipped, so no input kills it.
 A latent is filtered as soon as it arrives (no polling); the k-step forecast is computed only
 while `~/prediction` or `~/prediction/image` has a subscriber, and the model runs once at
-start-up so the first latent does not pay torch's first-call cost.
+configure so the first latent does not pay torch's first-call cost.
+
+A managed node (ros/managed_node.py): `configure` loads the model and makes the publishers, the
+subscriptions and the report timer, `activate` starts filtering and publishing, `deactivate`
+stops both, `cleanup` releases it all. With autostart (the default) it runs at once, as before.
 """
 
 import time
@@ -34,23 +38,24 @@ from dgm_robot.pipeline import Filter
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import LatestFrame, report_timer, stamp_to_sec, StampThrottle
 from dgm_robot.ros.latents import latent_from_image
+from dgm_robot.ros.managed_node import ManagedNode
 from dgm_robot.ros.node_main import run_node
-from dgm_robot.ros.node_params import NodeParameters
 from dgm_robot.ros.parameter_table import WORLD_MODEL
 from dgm_robot.ros.qos import RELIABLE, SENSOR_DATA
-from dgm_robot.ros.rclpy_compat import msgs, Node
+from dgm_robot.ros.rclpy_compat import msgs
 import numpy as np
 
 Image = msgs.sensor_msgs.msg.Image
 Odometry = msgs.nav_msgs.msg.Odometry
 
 
-class WorldModelNode(Node):
+class WorldModelNode(ManagedNode):
     """Filters latents into a state and predicts ahead; see the module docstring."""
 
     def __init__(self, **kwargs):
-        super().__init__('world_model', **kwargs)
-        self.params = NodeParameters(self, WORLD_MODEL, self._apply_parameters)
+        super().__init__('world_model', WORLD_MODEL, **kwargs)
+
+    def _configure(self):
         self.filter = self._load_filter(self.params)
         self.latents = LatestFrame(self, self._step)
         self.skips = SkipLog(self.get_logger())
@@ -59,15 +64,16 @@ class WorldModelNode(Node):
         self._surprises = []
         self._control = np.zeros(2, np.float32)  # u_t: linear.x m/s, angular.z rad/s
         self._prediction_image = StampThrottle()
-        self._state_pub = self.create_publisher(Image, '~/state', RELIABLE)
-        self._prediction_pub = self.create_publisher(Image, '~/prediction', RELIABLE)
-        self._prediction_image_pub = self.create_publisher(
-            Image, '~/prediction/image', RELIABLE)
+        publisher = self.create_lifecycle_publisher   # sends only while the node is active
+        self._state_pub = publisher(Image, '~/state', RELIABLE)
+        self._prediction_pub = publisher(Image, '~/prediction', RELIABLE)
+        self._prediction_image_pub = publisher(Image, '~/prediction/image', RELIABLE)
         self._diagnostics = NodeDiagnostics(self, 'world model')
         self._diagnostics.watch(self._state_pub, lambda: self.processed,
                                 lambda: self.latents.received)
-        self.create_subscription(Image, 'vae_encoder/latent', self.latents.put, RELIABLE)
-        self.create_subscription(Odometry, 'odom', self._on_odom, SENSOR_DATA)
+        self.create_subscription(Image, 'vae_encoder/latent', self._while_active(self.latents.put),
+                                 RELIABLE)
+        self.create_subscription(Odometry, 'odom', self._while_active(self._on_odom), SENSOR_DATA)
         report_timer(self, self._report_if_due)
 
     def _load_filter(self, values):
