@@ -224,6 +224,11 @@ def compressed_to_rgb(msg, max_pixels=MAX_COMPRESSED_PIXELS):
     return pixels if packed == 'rgb8' else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels)
 
 
+def camera_to_rgb(msg):
+    """Return a camera message, Image or CompressedImage (it has `format`), as (H, W, 3) rgb."""
+    return compressed_to_rgb(msg) if hasattr(msg, 'format') else image_to_rgb(msg)
+
+
 def make_compressed_image(msg_type, header, rgb, codec='jpeg', quality=90):
     """Return a `msg_type` (any CompressedImage class) with rgb encoded as jpeg or png."""
     if codec not in COMPRESSED_FORMATS:

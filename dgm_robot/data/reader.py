@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 from dgm_robot.conversions import ConversionError, stamp_to_seconds
 from dgm_robot.conversions.audio import check_audio_info, decode_pcm
-from dgm_robot.conversions.image import compressed_to_rgb, image_to_rgb
+from dgm_robot.conversions.image import camera_to_rgb
 from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.data.topics import BagTopics
 from dgm_robot.msg_defs import bundled_types, DISTROS
@@ -160,8 +160,13 @@ class BagSource:
                            f'{", ".join(sorted(self.conns)) or "no topics"}')
         return self.conns[topic]
 
-    def messages(self, topics):
-        """Yield (topic, log time in s, message) for the topics present, in log-time order."""
+    def messages(self, topics, skip=None):
+        """
+        Yield (topic, log time in s, message) for the topics present, in log-time order.
+
+        A message that cannot be decoded raises BagError, or with `skip` is passed over and
+        given to skip(topic, BagError), as a node skips a bad message and goes on.
+        """
         conns = [self.conns[t] for t in topics if t in self.conns]
         if not conns:
             return
@@ -169,9 +174,13 @@ class BagSource:
             try:
                 msg = self.store.deserialize_cdr(raw, conn.msgtype)
             except Exception as err:  # rosbags raises several kinds on a short buffer
-                raise BagError(f'topic {conn.topic}: message at {log_ns * 1e-9:.3f} s could not '
-                               f'be decoded as {conn.msgtype} ({type(err).__name__}: {err}); '
-                               f'truncated or corrupt?') from err
+                error = BagError(f'topic {conn.topic}: message at {log_ns * 1e-9:.3f} s could not '
+                                 f'be decoded as {conn.msgtype} ({type(err).__name__}: {err}); '
+                                 f'truncated or corrupt?')
+                if skip is None:
+                    raise error from err
+                skip(conn.topic, error)
+                continue
             yield conn.topic, log_ns // 1_000_000_000 + (log_ns % 1_000_000_000) * 1e-9, msg
 
     def image_topic(self):
@@ -271,7 +280,7 @@ def _contiguous_runs(decoded, rate):
 def _frame(topic, msg, size):
     """Return a camera message as (size, size, 3) uint8 rgb."""
     try:
-        rgb = compressed_to_rgb(msg) if hasattr(msg, 'format') else image_to_rgb(msg)
+        rgb = camera_to_rgb(msg)
     except ConversionError as err:
         raise BagError(f'topic {topic}: {err}') from err
     if size and rgb.shape[:2] != (size, size):
