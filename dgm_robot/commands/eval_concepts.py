@@ -24,18 +24,17 @@ teaching events rather than a stream, scored against its place categories. Print
 writes them as JSON and the learned map as PNG.
 """
 
-import argparse
 from dataclasses import asdict
 import json
 import os
 from pathlib import Path
 
-from dgm_robot.pipeline.presets import load_preset, preset_names
+from dgm_robot.commands.learner_options import add_learner_options
+from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.serket.datasets import load_albertb
 from dgm_robot.serket.evaluation import ALBERTB_BASELINE, evaluate
 from dgm_robot.serket.plots import plot_concept_map
 from tqdm import tqdm
-import yaml
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'
 
@@ -50,11 +49,8 @@ def add_arguments(parser):
     parser.add_argument('--first-seed', type=int, default=0,
                         help='seed of the first run: the learner seed and, for sim, the seed '
                              'of the simulated tour (tours 0-4 tuned the sim settings)')
-    parser.add_argument('--preset', choices=preset_names()[1:],
-                        help='learner settings (presets.yaml); default: rooms for sim '
-                             '(rooms_audio with --words audio), albertB for albertB')
-    parser.add_argument('--set', metavar='NAME=VALUE', action='append', default=[],
-                        type=_setting, help='override one setting of the preset (repeatable)')
+    add_learner_options(parser, 'learner settings (presets.yaml); default: rooms for sim '
+                                '(rooms_audio with --words audio), albertB for albertB')
     parser.add_argument('--layout', default='house4', help='sim: layout name or YAML path')
     parser.add_argument('--seconds', type=float, default=180.0,
                         help="sim: tour length in sim seconds (the demo's default)")
@@ -67,14 +63,6 @@ def add_arguments(parser):
                              'never heard, with name queries by his held-out takes')
     parser.add_argument('--json', type=Path, help='write the metrics here')
     parser.add_argument('--plot', type=Path, help='write the learned map here (PNG)')
-
-
-def _setting(text):
-    """Parse NAME=VALUE (the value as YAML: 0.5, true, gaussian) for --set."""
-    name, sep, value = text.partition('=')
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f'expected NAME=VALUE, got {text!r}')
-    return name.strip(), yaml.safe_load(value)
 
 
 def run(args):

@@ -20,7 +20,7 @@ shipped VAE as vae_encoder does, and given message by message to ConceptFeed, so
 are the ones `dgm-robot demo` measures on the live nodes for the same seed.
 """
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from dgm_robot.conversions import stamp_to_seconds
 from dgm_robot.data.sim_messages import EPOCH, SimMessages
@@ -30,7 +30,7 @@ from dgm_robot.pipeline.concepts import Place
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.report.place_scores import place_scores
 from dgm_robot.ros.concept_feed import ConceptFeed
-from dgm_robot.ros.concept_replay import feed_callbacks, replay, tour_messages, TourMessage
+from dgm_robot.ros.concept_replay import feed_callbacks, published_place, replay, tour_messages
 from dgm_robot.serket.plots import plot_concept_map
 from dgm_robot.sim import SimWorld
 from dgm_robot.sim.house_map import house_map
@@ -62,10 +62,15 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
         return list(tour_messages(world, messages, steps, encoder, bar.update)), world.rooms
 
 
-def learn_tour(concepts: Concepts, stream: List[TourMessage]) -> List[Place]:
-    """Give the tour's messages to a ConceptFeed of `concepts`; return the classified latents."""
+def learn_tour(concepts: Concepts, stream: Iterable[Any],
+               skipped: Optional[Callable[[str, ValueError], None]] = None) -> List[Place]:
+    """
+    Give the messages to a ConceptFeed of `concepts`; return the classified latents.
+
+    stream: a tour's TourMessages or a bag's messages (ros/bag_replay.py); skipped: as replay.
+    """
     places: List[Place] = []
-    replay(feed_callbacks(ConceptFeed(concepts), places), iter(stream))
+    replay(feed_callbacks(ConceptFeed(concepts), places), stream, skipped)
     return places
 
 
@@ -80,7 +85,8 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
     places = learn_tour(concepts, stream)
     truth = {stamp_to_seconds(m.msg.header.stamp): (m.room, m.position)
              for m in stream if m.stream == 'latent'}
-    pairs = [(truth[p.stamp][0], _best(p)) for p in places if len(p.posterior.ids)]
+    pairs = [(truth[p.stamp][0], published_place(p)) for p in places
+             if len(p.posterior.ids)]
     heard = {m.msg.data.strip() for m in stream if m.stream == 'words'}
     goals = {}
     for room in rooms:
@@ -96,11 +102,6 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
                   latents_without_position=concepts.counts['unpositioned'])
     return {'scores': scores, 'concepts': concepts, 'places': places, 'truth': truth,
             'rooms': rooms}
-
-
-def _best(place: Any) -> int:
-    """Return the most probable concept of a Place (what ~/place lists first)."""
-    return int(place.posterior.ids[np.argmax(place.posterior.probs)])
 
 
 def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
@@ -129,7 +130,7 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
     if args.plot:
         run = runs[int(np.argsort(ari)[len(ari) // 2])]
         positions = np.array([run['truth'][p.stamp][1] for p in run['places']])
-        learned = np.array([_best(p) if len(p.posterior.ids) else -1 for p in run['places']])
+        learned = np.array([published_place(p) for p in run['places']])
         truth = np.array([run['truth'][p.stamp][0] for p in run['places']])
         plot_concept_map(args.plot, positions, learned, run['concepts'].regions(), truth,
                          [r.name for r in run['rooms']],

@@ -22,13 +22,14 @@ first (sim_world publishes them at once), then the latent (the encoder needs a f
 """
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from dgm_robot.conversions.image import array_to_32fc2, image_to_rgb
 from dgm_robot.data.sim_messages import SimMessages
 from dgm_robot.pipeline import Encoder
 from dgm_robot.pipeline.concepts import Place
 from dgm_robot.ros.concept_feed import ConceptFeed
+import numpy as np
 
 # sim_world stream -> the ConceptFeed method the node's subscription calls
 FEED_METHODS = {'map': 'map', 'odom': 'odom', 'pose': 'pose', 'tf': 'tf',
@@ -66,12 +67,14 @@ def tour_messages(world: Any, messages: SimMessages, steps: int, encoder: Encode
             progress()
 
 
-def replay(callbacks: Dict[str, Callable[[Any], Any]],
-           stream: Iterator[TourMessage]) -> List[TourMessage]:
+def replay(callbacks: Dict[str, Callable[[Any], Any]], stream: Iterable[Any],
+           skipped: Optional[Callable[[str, ValueError], None]] = None) -> List[Any]:
     """
     Give each message to `callbacks[stream]`; return the latents' messages in order.
 
-    A callback that refuses a message (ValueError) is skipped over, as the node skips it.
+    stream: TourMessages, or anything with `stream` and `msg` (a bag's messages). A callback
+    that refuses a message (ValueError) is skipped over, as the node skips it, and told to
+    skipped(stream, error) where given (the node counts it).
     """
     latents = []
     for item in stream:
@@ -79,9 +82,17 @@ def replay(callbacks: Dict[str, Callable[[Any], Any]],
             latents.append(item)
         try:
             callbacks[item.stream](item.msg)
-        except ValueError:
-            continue
+        except ValueError as err:
+            if skipped is not None:
+                skipped(item.stream, err)
     return latents
+
+
+def published_place(place: Place) -> int:
+    """Return the concept ~/place lists first for a frame (the most probable), -1 for none."""
+    if not len(place.posterior.ids):
+        return -1
+    return int(place.posterior.ids[np.argmax(place.posterior.probs)])
 
 
 def feed_callbacks(feed: ConceptFeed, places: List[Place]) -> Dict[str, Callable[[Any], Any]]:
