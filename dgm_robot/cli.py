@@ -28,6 +28,7 @@ COMMANDS = {
     'launch': 'dgm_robot.commands.launch',
     'segment-map': 'dgm_robot.commands.segment_map',
     'place-graph': 'dgm_robot.commands.place_graph',
+    'learn': 'dgm_robot.commands.learn',
 }
 
 
