@@ -161,7 +161,7 @@ def test_odometry_only_bag(tour, tmp_path):
     assert set(summary['missing']) == {'pose', 'tf', 'map'}
     assert summary['counts']['unpositioned'] == 0 and summary['counts']['learned'] > 10
     assert said <= set(summary['goals']) and summary['model_check']['origins'] > 0
-    assert summary['eval']['ari'] > 0.3
+    assert summary['eval']['ari'] > 0.5     # 0.733 measured: odometry drifts, no map
 
 
 def test_bag_without_words_learns_unnamed_places(tour, tmp_path):
@@ -191,12 +191,14 @@ def test_unknown_topic_is_refused_without_a_traceback(tour, tmp_path):
     (['--topics', 'odom=/camera/image_raw'], 'carries sensor_msgs/msg/Image'),
     (['--eval-topic', '/odom'], 'not a std_msgs/msg/String topic'),
     (['--model-path', '/nonexistent/model.pt'], 'model.pt'),
+    (['--json', 'STATE'], 'would overwrite it'),
 ])
 def test_bad_options_exit_2_with_a_message(tour, tmp_path, capsys, argv, text):
     """Each names what is wrong; nothing is learned."""
     bag, _, _ = tour
-    code, summary = learn(bag, tmp_path / 'p.npz', *argv)
-    assert code == 2 and summary is None
+    state = tmp_path / 'p.npz'
+    code, _ = learn(bag, state, *[str(state) if a == 'STATE' else a for a in argv])
+    assert code == 2 and not list(tmp_path.iterdir())
     assert text in capsys.readouterr().err
 
 

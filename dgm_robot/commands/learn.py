@@ -108,6 +108,9 @@ def _refuse(err):
 def _learn(args, source, started):
     """Run the command on an open bag; raise Refused for what it cannot run with."""
     types = {topic: conn.msgtype for topic, conn in source.conns.items()}
+    if args.state in _outputs(args):
+        raise Refused(f'--state {args.state}: the summary or the plot would overwrite it; '
+                      'name the state file *.npz')
     if args.eval_topic and types.get(args.eval_topic) != STRING:
         raise Refused(f'--eval-topic {args.eval_topic}: not a {STRING} topic of the bag')
     try:
@@ -117,12 +120,12 @@ def _learn(args, source, started):
         model = load_world_model(args.model_path)
     except ValueError as err:    # TopicError, CheckpointError, an unknown preset or setting
         raise Refused(err) from err
-    args.state.parent.mkdir(parents=True, exist_ok=True)
     print(f'bag {args.bag}:')
     for line in choice.lines(types):
         print(line)
     if not choice.topics['image']:
         raise Refused('no camera topic to learn from; name one with --topics image=TOPIC')
+    args.state.parent.mkdir(parents=True, exist_ok=True)
     if not any(choice.topics[s] for s in ('odom', 'pose', 'tf')):
         print('no odometry, pose or tf: frames are classified but not learned from')
     check = _not_checked('--skip-model-check') if args.skip_model_check else \
@@ -220,13 +223,18 @@ def _report(args, summary, concepts, places, labels):
                   f"over {scores['frames_scored']} frames" + ''.join(
                       f'; {name} goal {d:.2f} m from its mean position'
                       for name, d in scores['goal_distance_to_label_mean'].items()))
-    json_path = args.json or args.state.with_suffix('.json')
+    json_path, plot_path = _outputs(args)
     json_path.write_text(json.dumps(summary, indent=1))
-    plot_path = args.plot or args.state.with_suffix('.png')
     if _plot(plot_path, concepts, places, labels, args.bag.name):
         print(f'wrote {args.state}, {json_path}, {plot_path}')
     else:
         print(f'wrote {args.state}, {json_path} (no frame had a position to plot)')
+
+
+def _outputs(args):
+    """Return the paths of the JSON summary and the PNG."""
+    return (args.json or args.state.with_suffix('.json'),
+            args.plot or args.state.with_suffix('.png'))
 
 
 def _plot(path, concepts, places, labels, title):
