@@ -16,8 +16,9 @@
 `eval-concepts --dataset sim`: simulated tours replayed through the node's own input path.
 
 Each tour is what sim_world would publish with the same layout, seed and teacher, encoded by the
-shipped VAE as vae_encoder does, and given message by message to ConceptFeed, so its figures
-are the ones `dgm-robot demo` measures on the live nodes for the same seed.
+shipped VAE as vae_encoder does, and given message by message to ConceptFeed of a learner with
+the node's settings (the preset, its own seed included), so its figures are the ones `dgm-robot
+demo` measures on the live nodes for the same seed.
 """
 
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -78,7 +79,8 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
     """Replay one tour through a new learner; return its scores, the learner and the frames."""
     use_words, use_audio = WORDS[args.words]
     preset = args.preset or ('rooms_audio' if args.words == 'audio' else 'rooms')
-    concepts = Concepts(settings=load_preset(preset, **{**dict(args.set), 'seed': seed}),
+    # the learner's settings as the node has them: its seed is the preset's, not the tour's
+    concepts = Concepts(settings=load_preset(preset, **dict(args.set)),
                         use_words=use_words, use_audio=use_audio)
     stream, rooms = simulate_tour(args.layout, seed, args.seconds, args.teacher_prob, encoder,
                                   speech)
