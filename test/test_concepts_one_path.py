@@ -24,6 +24,7 @@ import pytest
 from ros_probe import header_seconds, unique_namespace
 
 SECONDS = 40.0     # a tour through several rooms, every visit named
+MAP_DELAY = 5      # latents that arrive while the worker segments the first map
 
 
 @pytest.fixture
@@ -35,21 +36,32 @@ def tour(ros):
 
 
 def test_node_callbacks_and_eval_concepts_classify_every_frame_alike(ros, tour):
-    """Messages in order through the node's callbacks and through eval-concepts' replay."""
+    """
+    Messages in order through the node's callbacks and through eval-concepts' replay.
+
+    The node's first map is applied MAP_DELAY latents late, as a slow worker would apply it:
+    the latents that came meanwhile wait for it, so every frame is still classified alike.
+    """
     from dgm_robot.ros.concept_learner_node import ConceptLearnerNode
     evaluated = learn_tour(Concepts(settings=load_preset('rooms')), tour)
     node = ConceptLearnerNode(namespace=unique_namespace(),
                               parameter_overrides=[ros.Parameter('preset', value='rooms')])
     published = []
     node._place_pub.publish = published.append
+    since_map = None   # latents fed since the map, while its segmentation is under way
     try:
         for item in tour:
             node.callbacks[item.stream](item.msg)
-            if item.stream == 'map':   # segmented on the worker, applied before the next input
-                deadline = time.monotonic() + 10.0
-                while node.segmenter.segmented == 0 and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                node._apply_map()
+            if item.stream == 'map':
+                since_map = 0
+            elif item.stream == 'latent' and since_map is not None:
+                since_map += 1
+                if since_map == MAP_DELAY:   # the worker is done; the executor applies it
+                    deadline = time.monotonic() + 10.0
+                    while node.segmenter.segmented == 0 and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    node._apply_map()
+                    since_map = None
         names = node.concepts.names()
     finally:
         node.destroy_node()

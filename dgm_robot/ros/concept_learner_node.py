@@ -67,6 +67,8 @@ TFMessage = msgs.tf2_msgs.msg.TFMessage
 
 # characters of the longest name ~/navigate_to looks up; a longer one is refused unread
 MAX_PLACE_NAME_CHARS = 256
+# latents held while the first map is segmented (well under a second); beyond, they go on
+MAX_HELD_LATENTS = 300
 
 
 class ConceptLearnerNode(ManagedNode):
@@ -121,6 +123,8 @@ class ConceptLearnerNode(ManagedNode):
         self.skips = SkipLog(self.get_logger())
         self.processed = 0
         self.latents_received = 0
+        self._awaiting_map = False   # the first map is being segmented: latents are held
+        self._held = []              # (latent message, tag) held for it
         self._reported = dict(self.concepts.counts)   # counts at the last diagnostics report
         self._published_version = None
         self._last_save = time.monotonic()
@@ -221,25 +225,51 @@ class ConceptLearnerNode(ManagedNode):
         return callback
 
     def _latent(self, msg):
+        """
+        Classify (and learn from) a latent; hold it while the first map is being segmented.
+
+        Held latents go on once the map is applied, so every event learns with its map region
+        however long the worker took, as the replay of the same messages does.
+        """
         self.latents_received += 1
+        tag = (msg.header, time.perf_counter())
+        if self._awaiting_map and len(self._held) < MAX_HELD_LATENTS:
+            self._held.append((msg, tag))
+            return []
+        return self._classify(msg, tag)
+
+    def _classify(self, msg, tag):
         now = self.get_clock().now().nanoseconds * 1e-9
-        return self.feed.latent(msg, tag=(msg.header, time.perf_counter()), now=now)
+        return self.feed.latent(msg, tag=tag, now=now)
 
     def _map(self, msg):
         self.segmenter.submit(self.feed.map_grid(msg))
+        self._awaiting_map = self._awaiting_map or self.concepts.map_regions is None
 
     def _apply_map(self):
         """Give the learner the newest segmentation and latch the rooms (between callbacks)."""
         result = self.segmenter.take()
+        if result is None:
+            return
         if isinstance(result, Exception):
             self.skips.skip('map', result, level='error')
-        elif result is not None:
-            self.concepts.set_map(result)
-            header = Header(stamp=self.get_clock().now().to_msg(), frame_id=result.grid.frame_id
-                            or self.params['map_frame'])
-            self._regions_pub.publish(region_msgs.region_image(Image, header, result.labels))
-            self._doorways_pub.publish(region_msgs.doorway_markers(header, result.doorways))
-            self._publish_places(header.stamp)
+        else:
+            self._use_map(result)
+        if self._awaiting_map:   # the first map: the latents held for it go on
+            self._awaiting_map = False
+            held, self._held = self._held, []
+            classify = self._fed('latent', lambda item: self._classify(*item))
+            for item in held:
+                classify(item)
+
+    def _use_map(self, result):
+        """Make a segmentation the learner's evidence and latch its regions and doorways."""
+        self.concepts.set_map(result)
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=result.grid.frame_id
+                        or self.params['map_frame'])
+        self._regions_pub.publish(region_msgs.region_image(Image, header, result.labels))
+        self._doorways_pub.publish(region_msgs.doorway_markers(header, result.doorways))
+        self._publish_places(header.stamp)
 
     def _words(self, msg):
         if self.params['use_words']:
