@@ -64,7 +64,8 @@ def main():
     frame_ms, rss, chunks, singles = {}, {}, [], []
     chunk_frames = 100 * per_event
     frame = 0
-    with tqdm(total=args.events, desc='learning events', mininterval=5) as bar:
+    with tqdm(total=args.events, desc='learning events', mininterval=5,
+              disable=None) as bar:
         for t in range(args.events):
             for _ in range(per_event):   # the event's frames: same room, same look
                 stamp = frame * FRAME_DT

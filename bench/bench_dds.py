@@ -131,7 +131,7 @@ def in_process(cyclone, count, participant):
         msg = frame(cyclone)
         ages = []
         for _ in tqdm(range(count), desc=f'in-process {"cyclone" if cyclone else "numpy"}',
-                      leave=False):
+                      leave=False, disable=None):
             stamp_now(msg)
             writer.write(msg)
             ages += receive(reader, waitset, 1)
@@ -148,7 +148,7 @@ def across_processes(cyclone, count, participant):
         child = subprocess.Popen(command + (['--cyclone'] if cyclone else []),
                                  env=dict(os.environ, OMP_NUM_THREADS='1'))
         with tqdm(total=count, desc=f'cross-process {"cyclone" if cyclone else "numpy"}',
-                  leave=False) as progress:
+                  leave=False, disable=None) as progress:
             ages = receive(reader, waitset, count, progress)
         child.wait(timeout=60)
     return ages
@@ -179,7 +179,7 @@ def node_latency(count):
     while publisher.get_subscription_count() == 0:
         rclpy.spin_once(node, timeout_sec=0.05)
     msg = frame(False)
-    for _ in tqdm(range(count), desc='node publish->callback', leave=False):
+    for _ in tqdm(range(count), desc='node publish->callback', leave=False, disable=None):
         stamp_now(msg)
         publisher.publish(msg)
         target = len(ages) + 1

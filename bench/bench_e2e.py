@@ -67,7 +67,7 @@ def parse_args():
 def camera_frames(width, height, count=30):
     """Return `count` simulator views at the camera's size (varied input, rendered once)."""
     with SimWorld(width=width, height=height, teacher_prob=0.0) as world:
-        return [world.step().image for _ in tqdm(range(count), desc='render frames')]
+        return [world.step().image for _ in tqdm(range(count), desc='render frames', disable=None)]
 
 
 def model_argument(folder):
@@ -240,7 +240,8 @@ def main():
         processes['bench'] = psutil.Process()
         before = {name: sum(p.cpu_times()[:2]) for name, p in processes.items()}
         start = time.perf_counter()
-        with tqdm(total=int(args.seconds * args.rate), desc='frames', unit='frame') as bar:
+        with tqdm(total=int(args.seconds * args.rate), desc='frames', unit='frame',
+                  disable=None) as bar:
             bench.run(args.seconds, args.rate, bar)
         wall = time.perf_counter() - start
         cpu = {name: (sum(p.cpu_times()[:2]) - before[name]) / wall

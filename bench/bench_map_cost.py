@@ -60,7 +60,7 @@ def main():
                 'with map': Concepts(settings=settings)}
     learners['with map'].set_map(seg)
     cost = {name: [] for name in learners}
-    for t in tqdm(range(args.events), desc='learning events', mininterval=5):
+    for t in tqdm(range(args.events), desc='learning events', mininterval=5, disable=None):
         for name, concepts in learners.items():
             start = time.process_time()
             for k in range(per_event):

@@ -170,7 +170,7 @@ def perception_demo(args, out):
                 return _failed(group, out, 'no place posterior arrived')
             # the stack's own stamps measure the tour, from the robot's first pose
             start = monitor.true_rooms[0][0] if monitor.true_rooms else monitor.places[0][0]
-            with tqdm(total=int(args.seconds), unit='sim s', desc='tour') as bar:
+            with tqdm(total=int(args.seconds), unit='sim s', desc='tour', disable=None) as bar:
                 def progress():
                     now = monitor.places[-1][0] - start
                     bar.update(max(0, int(now) - bar.n))

@@ -84,7 +84,8 @@ def _albertb(args, seeds):
     data = load_albertb(args.data / 'albertB')
     runs = [(seed, data) for seed in seeds]
     config = asdict(load_preset(args.preset or 'albertB', **dict(args.set)).config)
-    with tqdm(total=sum(len(d) for _, d in runs), desc='online learner', mininterval=2) as bar:
+    with tqdm(total=sum(len(d) for _, d in runs), desc='online learner', mininterval=2,
+              disable=None) as bar:
         results, median = evaluate(runs, config, 9, 10, ALBERTB_BASELINE,
                                    progress=bar.update)
     results.update(dataset=args.dataset, events=[len(d) for _, d in runs],

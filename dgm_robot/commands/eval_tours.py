@@ -57,7 +57,8 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
     message_class = message_class or typestore('humble').types.__getitem__
     with SimWorld(layout, seed=seed, rate_hz=RATE_HZ, fov_deg=FOV_DEG,
                   teacher_prob=teacher_prob, speech=speech) as world, \
-            tqdm(total=steps, desc=f'tour {seed}', mininterval=2, leave=False) as bar:
+            tqdm(total=steps, desc=f'tour {seed}', mininterval=2, leave=False,
+                 disable=None) as bar:
         messages = SimMessages(message_class, dt=world.dt, fov_deg=FOV_DEG, seed=seed,
                                epoch=EPOCH)
         return list(tour_messages(world, messages, steps, encoder, bar.update)), world.rooms

@@ -53,7 +53,7 @@ def bag_size(path):
 def run_tour(world, steps, recorder=None):
     """Step the world (writing each step to recorder); return (frames, room Counter, words)."""
     frames, rooms, words = 0, Counter(), []
-    for _ in tqdm(range(steps), unit='frame', desc='sim'):
+    for _ in tqdm(range(steps), unit='frame', desc='sim', disable=None):
         step = world.step()
         if recorder is not None:
             recorder.write(step)

@@ -267,7 +267,7 @@ class Trainer:
         else:
             order = torch.randperm(len(data.windows), generator=self.gen).split(cfg.batch_size)
         total = 0.0
-        bar = tqdm(order, desc=desc, leave=False, disable=not self.progress)
+        bar = tqdm(order, desc=desc, leave=False, disable=None if self.progress else True)
         for idx in bar:
             if stage == 'vae':
                 loss, metric, _, _ = vae_terms(model, to_float(frames[idx]), cfg)

@@ -108,7 +108,7 @@ def train_encoder(mels, labels, epochs=80, batch=32, lr=3e-3, seed=0, progress=F
     epochs_iter = range(epochs)
     if progress:
         from tqdm import tqdm
-        epochs_iter = tqdm(epochs_iter, desc='train encoder')
+        epochs_iter = tqdm(epochs_iter, desc='train encoder', disable=None)
     net.train()
     for _ in epochs_iter:
         order = rng.permutation(len(mels))

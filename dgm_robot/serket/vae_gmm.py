@@ -124,7 +124,8 @@ def train_vae_gmm(vae: Any, frames: Any, n_clusters: int, rounds: int = 4,
     images = frames_to_tensor(frames, vae.config['image_size'], vae.config['channels'])
     trainer = VAETrainer(vae, images, lr=lr, batch_size=batch_size, beta=beta, seed=seed)
     history = []
-    bar = tqdm(total=rounds * epochs_per_round, desc='VAE + GMM', disable=not progress)
+    bar = tqdm(total=rounds * epochs_per_round, desc='VAE + GMM',
+               disable=None if progress else True)
     for round_ in range(1, rounds + 1):
         for _ in range(epochs_per_round):
             recon, kl = trainer.epoch()
