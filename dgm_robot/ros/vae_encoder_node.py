@@ -30,7 +30,7 @@ stops both, `cleanup` releases it all. With autostart (the default) it runs at o
 import time
 
 from dgm_robot.conversions.image import (
-    array_to_32fc2, compressed_to_rgb, image_to_rgb, make_image)
+    array_to_32fc2, camera_to_rgb, make_image)
 from dgm_robot.pipeline import Encoder
 from dgm_robot.ros.diagnostics import NodeDiagnostics, SkipLog
 from dgm_robot.ros.flow import LatestFrame, report_timer, stamp_to_sec, StampThrottle
@@ -116,7 +116,7 @@ class VaeEncoderNode(ManagedNode):
 
     def _encode(self, msg, arrived):
         try:
-            rgb = compressed_to_rgb(msg) if hasattr(msg, 'format') else image_to_rgb(msg)
+            rgb = camera_to_rgb(msg)
             mean, var = self.encoder.encode(rgb)  # (D,), (D,)
         except ValueError as err:  # ConversionError, BadInput
             self.skips.skip('image', err)
