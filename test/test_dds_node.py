@@ -86,3 +86,21 @@ def test_time_and_duration_arithmetic_and_messages():
         stamp - Time(seconds=1)
     with pytest.raises(ValueError, match='negative'):
         Time(nanoseconds=-1)
+
+
+def test_endpoints_compile_their_codec_before_the_first_message(runtime):
+    """A publisher or subscription is ready to send at once: no codec compiled mid-callback."""
+    from dgm_robot.ros.dds.message_types import _registry, get_message
+    codec = _registry('humble').codec
+    node = Node('codec_ready')
+    try:
+        for ros_type, make in (('visualization_msgs/msg/InteractiveMarkerFeedback',
+                                lambda t: node.create_publisher(t, 'feedback', 1)),
+                               ('visualization_msgs/msg/InteractiveMarkerInit',
+                                lambda t: node.create_subscription(t, 'init', print, 1))):
+            msg_type = get_message(ros_type)
+            codec.cache.pop(ros_type, None)
+            make(msg_type)
+            assert ros_type in codec.cache
+    finally:
+        node.destroy_node()

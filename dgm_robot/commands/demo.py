@@ -257,6 +257,8 @@ def _report(out, monitor, layout, goals):
         'predictions_scored': len(monitor.errors),
         'latency_ms': {node: {'p50': p50, 'p99': p99, 'max': top}
                        for node, (p50, p99, top) in latency.items()},
+        # each diagnostics window's (p50, p99, max), in order: where a worst window came from
+        'latency_windows_ms': {node: windows for node, windows in monitor.latency.items()},
         'frames_dropped': {node: c.get('frames_dropped') for node, c in monitor.counts.items()},
         'figure': str(out / 'report.png'),
     }

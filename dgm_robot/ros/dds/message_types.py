@@ -25,7 +25,7 @@ arrays (zero-copy views for `uint8[]`).
 """
 
 import dataclasses
-from functools import lru_cache
+from functools import lru_cache, partial
 import types as pytypes
 
 from cyclonedds.idl import annotations, IdlMeta, IdlStruct, types
@@ -143,6 +143,9 @@ class _Registry:
         cls.__prepare_fields__ = self._prepare_plan(fields)
         cls.serialize = _make_serialize(self.codec, full)
         cls.deserialize = _make_deserialize(self.codec, full)
+        # endpoints compile the codec when they are made, not at their first message (~5 ms a
+        # type, 30 ms for the concept learner's map outputs, which fell into a frame's latency)
+        cls.__compile_codec__ = staticmethod(partial(self.codec.get_msgdef, full))
         return cls
 
     def _field(self, desc):

@@ -54,9 +54,11 @@ _UNDECODABLE_LOG_PERIOD = 60.0
 
 
 def _check_msg_type(msg_type):
+    """Refuse a class that is not this runtime's message; compile its codec for the endpoint."""
     if not hasattr(msg_type, '__ros_type__'):
         raise TypeError(f'{msg_type!r} is not a message class of this runtime; use '
                         'dgm_robot.ros.rclpy_compat.msgs or dgm_robot.ros.dds.get_message')
+    msg_type.__compile_codec__()
 
 
 def _endpoint_qos(qos_profile, msg_type):
