@@ -17,6 +17,7 @@
 import threading
 import time
 
+from dgm_robot.conversions.image import array_to_32fc2
 from dgm_robot.mapping import grid_message, segment_map
 from dgm_robot.mapping.synthetic import room_block
 from dgm_robot.ros.map_segmenter import MapSegmenter
@@ -25,7 +26,7 @@ from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
 from dgm_robot.sim.scene import wall_boxes
 import numpy as np
-from ros_probe import stamp
+from ros_probe import header_seconds, stamp, unique_namespace
 from test_nodes_concept_learner import observe, room_latents, start  # noqa: F401 (fixture)
 
 KITCHEN, BEDROOM = (2.5, 2.0), (2.5, 6.0)    # room centres of house4
@@ -126,4 +127,28 @@ def test_map_callback_returns_at_once_and_rooms_are_latched(ros, room_latents): 
         assert named[expected.region_at(*BEDROOM)] == 'bedroom'
     finally:
         probe.close()
+        node.destroy_node()
+
+
+def test_latents_held_for_a_slow_first_map_go_on_in_stamp_order(ros, room_latents,  # noqa: F811
+                                                                monkeypatch):
+    """Past MAX_HELD_LATENTS, the held latents are classified first, then the new ones."""
+    from dgm_robot.ros import concept_learner_node
+    monkeypatch.setattr(concept_learner_node, 'MAX_HELD_LATENTS', 3)
+    node = concept_learner_node.ConceptLearnerNode(namespace=unique_namespace())
+    published = []
+    node._place_pub.publish = published.append
+    msg = ros.msgs
+    try:
+        node.callbacks['map'](house4_map(ros, 0.5)[0])   # never applied: no executor spins
+        seconds = [1.0 + 0.5 * i for i in range(6)]
+        for at, latent in zip(seconds, room_latents['kitchen'] * 2):
+            pose = msg.geometry_msgs.msg.PoseWithCovarianceStamped(header=stamp(ros, at, 'map'))
+            pose.pose.pose.position.x, pose.pose.pose.position.y = KITCHEN
+            node.callbacks['pose'](pose)
+            node.callbacks['latent'](array_to_32fc2(msg.sensor_msgs.msg.Image, stamp(ros, at),
+                                                    *latent))
+        assert [header_seconds(m.header) for m in published] == seconds
+        assert node.skips.total == 0 and node.concepts.map_regions is None
+    finally:
         node.destroy_node()

@@ -16,9 +16,10 @@
 
 import time
 
-from dgm_robot.commands.eval_tours import learn_tour, simulate_tour
+from dgm_robot.commands.eval_tours import simulate_tour
 from dgm_robot.pipeline import Concepts, Encoder
 from dgm_robot.pipeline.presets import load_preset
+from dgm_robot.ros.concept_replay import learn_stream
 import numpy as np
 import pytest
 from ros_probe import header_seconds, unique_namespace
@@ -43,7 +44,7 @@ def test_node_callbacks_and_eval_concepts_classify_every_frame_alike(ros, tour):
     the latents that came meanwhile wait for it, so every frame is still classified alike.
     """
     from dgm_robot.ros.concept_learner_node import ConceptLearnerNode
-    evaluated = learn_tour(Concepts(settings=load_preset('rooms')), tour)
+    evaluated = learn_stream(Concepts(settings=load_preset('rooms')), tour)
     node = ConceptLearnerNode(namespace=unique_namespace(),
                               parameter_overrides=[ros.Parameter('preset', value='rooms')])
     published = []

@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 from dgm_robot.cli import main
-from dgm_robot.commands.eval_tours import learn_tour, simulate_tour
+from dgm_robot.commands.eval_tours import simulate_tour
 from dgm_robot.commands.model_fit import advice
 from dgm_robot.data.learner_topics import choose_topics, parse_overrides, TopicError
 from dgm_robot.data.reader import BagSource
@@ -28,6 +28,7 @@ from dgm_robot.msg_defs import typestore
 from dgm_robot.pipeline import Concepts, Encoder
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.ros.bag_replay import bag_messages
+from dgm_robot.ros.concept_replay import learn_stream
 from dgm_robot.sim import SimWorld
 import numpy as np
 import pytest
@@ -119,15 +120,15 @@ def test_learns_the_named_rooms_and_writes_state_summary_and_plot(tour, tmp_path
 def test_a_bag_is_learned_as_eval_concepts_learns_the_same_tour(tour):
     """Recorded or replayed live, the same tour gives the same place for every frame."""
     bag, _, _ = tour
-    replayed = learn_tour(Concepts(settings=load_preset('rooms')),
-                          simulate_tour('house4', SEED, SECONDS, 1.0, Encoder())[0])
+    replayed = learn_stream(Concepts(settings=load_preset('rooms')),
+                            simulate_tour('house4', SEED, SECONDS, 1.0, Encoder())[0])
     source = BagSource(bag)
     try:
         streams = choose_topics({t: c.msgtype for t, c in source.conns.items()}).by_topic()
         skipped = []
-        recorded = learn_tour(Concepts(settings=load_preset('rooms')),
-                              bag_messages(source, streams, Encoder(), skipped.append),
-                              skipped.append)
+        recorded = learn_stream(Concepts(settings=load_preset('rooms')),
+                                bag_messages(source, streams, Encoder(), skipped.append),
+                                skipped.append)
     finally:
         source.close()
     assert not skipped and len(recorded) == len(replayed) == int(SECONDS * 10)

@@ -21,17 +21,15 @@ the node's settings (the preset, its own seed included), so its figures are the 
 demo` measures on the live nodes for the same seed.
 """
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from dgm_robot.conversions import stamp_to_seconds
 from dgm_robot.data.sim_messages import EPOCH, SimMessages
 from dgm_robot.msg_defs import typestore
 from dgm_robot.pipeline import Concepts, Encoder
-from dgm_robot.pipeline.concepts import Place
 from dgm_robot.pipeline.presets import load_preset
 from dgm_robot.report.place_scores import place_scores
-from dgm_robot.ros.concept_feed import ConceptFeed
-from dgm_robot.ros.concept_replay import feed_callbacks, published_place, replay, tour_messages
+from dgm_robot.ros.concept_replay import learn_stream, published_place, tour_messages
 from dgm_robot.serket.plots import plot_concept_map
 from dgm_robot.sim import SimWorld
 from dgm_robot.sim.house_map import house_map
@@ -64,18 +62,6 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
         return list(tour_messages(world, messages, steps, encoder, bar.update)), world.rooms
 
 
-def learn_tour(concepts: Concepts, stream: Iterable[Any],
-               skipped: Optional[Callable[[str, ValueError], None]] = None) -> List[Place]:
-    """
-    Give the messages to a ConceptFeed of `concepts`; return the classified latents.
-
-    stream: a tour's TourMessages or a bag's messages (ros/bag_replay.py); skipped: as replay.
-    """
-    places: List[Place] = []
-    replay(feed_callbacks(ConceptFeed(concepts), places), stream, skipped)
-    return places
-
-
 def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict[str, Any]:
     """Replay one tour through a new learner; return its scores, the learner and the frames."""
     use_words, use_audio = WORDS[args.words]
@@ -85,7 +71,7 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
                         use_words=use_words, use_audio=use_audio)
     stream, rooms = simulate_tour(args.layout, seed, args.seconds, args.teacher_prob, encoder,
                                   speech)
-    places = learn_tour(concepts, stream)
+    places = learn_stream(concepts, stream)
     truth = {stamp_to_seconds(m.msg.header.stamp): (m.room, m.position)
              for m in stream if m.stream == 'latent'}
     pairs = [(truth[p.stamp][0], published_place(p)) for p in places

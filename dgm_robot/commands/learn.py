@@ -36,7 +36,6 @@ import sys
 import time
 from typing import Any, Dict, List
 
-from dgm_robot.commands.eval_tours import learn_tour
 from dgm_robot.commands.learner_options import add_learner_options
 from dgm_robot.commands.model_fit import advice, check_model
 from dgm_robot.data.learner_topics import choose_topics, parse_overrides, STRING, TopicChoice
@@ -48,7 +47,7 @@ from dgm_robot.pipeline.model_source import load_world_model
 from dgm_robot.pipeline.presets import DEFAULT_PRESET, load_preset
 from dgm_robot.report.label_scores import label_scores, labels_at
 from dgm_robot.ros.bag_replay import bag_messages
-from dgm_robot.ros.concept_replay import published_place
+from dgm_robot.ros.concept_replay import learn_stream, published_place
 from dgm_robot.ros.diagnostics import SkipLog
 from dgm_robot.serket.plots import plot_concept_map
 import numpy as np
@@ -136,9 +135,9 @@ def _learn(args, source, started):
     skips = SkipLog(LOG)
     images = sum(source.conns[t].msgcount for t in choice.topics['image'])
     with tqdm(total=images, unit='frame', desc='learn', mininterval=1, disable=None) as bar:
-        places = learn_tour(concepts, bag_messages(source, choice.by_topic(),
-                                                   Encoder(model=model), skips.skip,
-                                                   bar.update), skips.skip)
+        places = learn_stream(concepts, bag_messages(source, choice.by_topic(),
+                                                     Encoder(model=model), skips.skip,
+                                                     bar.update), skips.skip)
     concepts.save()
     summary = _summary(args, choice, concepts, places, skips, check)
     labels = None

@@ -125,6 +125,7 @@ class ConceptLearnerNode(ManagedNode):
         self.latents_received = 0
         self._awaiting_map = False   # the first map is being segmented: latents are held
         self._held = []              # (latent message, tag) held for it
+        self._classify_held = self._fed('latent', lambda item: self._classify(*item))
         self._reported = dict(self.concepts.counts)   # counts at the last diagnostics report
         self._published_version = None
         self._last_save = time.monotonic()
@@ -233,9 +234,11 @@ class ConceptLearnerNode(ManagedNode):
         """
         self.latents_received += 1
         tag = (msg.header, time.perf_counter())
-        if self._awaiting_map and len(self._held) < MAX_HELD_LATENTS:
-            self._held.append((msg, tag))
-            return []
+        if self._awaiting_map:
+            if len(self._held) < MAX_HELD_LATENTS:
+                self._held.append((msg, tag))
+                return []
+            self._release_held()   # the worker is too slow: go on without the map, in order
         return self._classify(msg, tag)
 
     def _classify(self, msg, tag):
@@ -256,11 +259,14 @@ class ConceptLearnerNode(ManagedNode):
         else:
             self._use_map(result)
         if self._awaiting_map:   # the first map: the latents held for it go on
-            self._awaiting_map = False
-            held, self._held = self._held, []
-            classify = self._fed('latent', lambda item: self._classify(*item))
-            for item in held:
-                classify(item)
+            self._release_held()
+
+    def _release_held(self):
+        """Stop holding latents for the first map; classify (and publish) the held ones."""
+        self._awaiting_map = False
+        held, self._held = self._held, []
+        for item in held:
+            self._classify_held(item)
 
     def _use_map(self, result):
         """Make a segmentation the learner's evidence and latch its regions and doorways."""

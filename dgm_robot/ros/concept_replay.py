@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 from dgm_robot.conversions.image import array_to_32fc2, image_to_rgb
 from dgm_robot.data.sim_messages import SimMessages
 from dgm_robot.pipeline import Encoder
-from dgm_robot.pipeline.concepts import Place
+from dgm_robot.pipeline.concepts import Concepts, Place
 from dgm_robot.ros.concept_feed import ConceptFeed
 import numpy as np
 
@@ -105,3 +105,15 @@ def feed_callbacks(feed: ConceptFeed, places: List[Place]) -> Dict[str, Callable
             return out
         return call
     return {stream: keep(getattr(feed, name)) for stream, name in FEED_METHODS.items()}
+
+
+def learn_stream(concepts: Concepts, stream: Iterable[Any],
+                 skipped: Optional[Callable[[str, ValueError], None]] = None) -> List[Place]:
+    """
+    Give the messages to a ConceptFeed of `concepts`; return the classified latents.
+
+    stream: a tour's TourMessages or a bag's messages (ros/bag_replay.py); skipped: as replay.
+    """
+    places: List[Place] = []
+    replay(feed_callbacks(ConceptFeed(concepts), places), stream, skipped)
+    return places
