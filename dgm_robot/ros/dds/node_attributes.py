@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-The attribute names rclpy.node.Node keeps for itself, which a node class must not reuse.
+The attribute names rclpy.Node and its lifecycle mixin keep, which node classes must not reuse.
 
 On a real ROS 2 Jazzy, `sim_world` died in rclpy's `create_publisher` because the node assigned
 `self._publishers = {...}`, the list in which rclpy.Node keeps its publishers. The DDS runtime
@@ -51,7 +51,16 @@ RCLPY_NODE_PRIVATE_METHODS = frozenset((
     '_count_clients_or_servers', '_get_info_by_topic',
 ))
 
-RESERVED = RCLPY_NODE_PRIVATE_ATTRIBUTES | RCLPY_NODE_PROPERTIES | RCLPY_NODE_PRIVATE_METHODS
+# Instance attributes rclpy.lifecycle.LifecycleNodeMixin (Jazzy) sets beside Node's: the three
+# managed nodes are LifecycleNodes, and a node may become one.
+RCLPY_LIFECYCLE_ATTRIBUTES = frozenset((
+    '_callbacks', '_managed_entities', '_state_machine', '_service_change_state',
+    '_service_get_state', '_service_get_available_states', '_service_get_available_transitions',
+    '_service_get_transition_graph',
+))
+
+RESERVED = (RCLPY_NODE_PRIVATE_ATTRIBUTES | RCLPY_NODE_PROPERTIES | RCLPY_NODE_PRIVATE_METHODS
+            | RCLPY_LIFECYCLE_ATTRIBUTES)
 
 
 def shadowing_message(class_name, name):
