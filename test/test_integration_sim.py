@@ -28,6 +28,7 @@ from dgm_robot.data.sim_messages import EPOCH
 from dgm_robot.launch_table import node_commands
 from dgm_robot.models.world_model import DEFAULT_MODEL
 from dgm_robot.sim import load_layout
+from dgm_robot.sim.phrases import named_in
 from integration import header_ns, Listener, model_path, params_file, process_group
 import numpy as np
 import pytest
@@ -100,7 +101,7 @@ def await_learned_name(listener, group):
     seen = len(infos)
     listener.spin_until(lambda: len(infos) > seen, LEARN_TIMEOUT,
                         f'place_info after hearing {heard[0].data!r}', group)
-    return heard[0].data
+    return named_in(heard[0].data, {p.name for p in load_layout(LAYOUT).places})
 
 
 def test_outputs_arrive_typed_shaped_and_stamped(stack):
@@ -179,10 +180,10 @@ def test_named_place_gives_a_goal_inside_that_room(stack):
     # first visit may have passed before the learner had a pose (a slow start), so that its
     # place first took in the room next door; a room seen once on the way through is its doors
     heard, infos = listener.inbox['/words'], listener.inbox['/concept_learner/place_info']
-    names = {r.name for r in layout.rooms}
+    names = {r.name for r in layout.places}
 
     def taught_then_named_again():
-        said = [w.data for w in heard]
+        said = [named_in(w.data, names) for w in heard]   # "this is the kitchen" -> kitchen
         visits = [w for i, w in enumerate(said) if i == 0 or w != said[i - 1]]
         taught = next((n for n in range(len(visits) + 1) if set(visits[:n]) >= names), None)
         return taught is not None and name in visits[taught:]

@@ -47,13 +47,13 @@ def tour(tmp_path_factory):
     path = tmp_path_factory.mktemp('tour') / 'bag'
     said = []
     with SimWorld(seed=SEED, teacher_prob=1.0) as world, \
-            BagRecorder(path, dt=world.dt, room_names=[r.name for r in world.rooms], seed=SEED,
+            BagRecorder(path, dt=world.dt, room_names=[p.name for p in world.places], seed=SEED,
                         compressed=True) as recorder:
         for _ in range(int(SECONDS * 10)):
             step = world.step()
             recorder.write(step)
             if step.utterance is not None:
-                said.append(step.utterance.text)
+                said.append(step.utterance.name)
         return path, set(said), list(world.rooms)
 
 

@@ -20,6 +20,7 @@ from conftest import REPO
 from dgm_robot.data.sim_messages import EPOCH
 from dgm_robot.ros.parameter_table import type_name
 from dgm_robot.ros.sim_world_node import SIM_WORLD, SimWorldNode, timer_period
+from dgm_robot.sim.phrases import named_in
 import numpy as np
 import pytest
 from ros_probe import header_seconds, Probe, unique_namespace
@@ -80,8 +81,8 @@ def test_publishes_every_stream_with_sim_time_stamps(ros):
         assert (image.height, image.width, image.encoding) == (64, 64, 'rgb8')
         assert np.asarray(image.data).size == 64 * 64 * 3
         assert probe.inbox['audio_info'][0].sample_rate == 16000
-        names = {room.name for room in node.world.rooms}
-        assert probe.inbox['words'][0].data in names
+        names = {place.name for place in node.world.places}
+        assert named_in(probe.inbox['words'][0].data, names) in names   # "this is the kitchen"
         assert {r.data for r in probe.inbox['sim/room']} <= names | {''}
         clocks = [c.clock.sec + c.clock.nanosec * 1e-9 - EPOCH for c in probe.inbox['/clock']]
         for name in ('camera/image_raw', 'odom', 'pose', 'audio'):

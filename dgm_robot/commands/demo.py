@@ -45,7 +45,7 @@ def add_arguments(parser):
     parser.add_argument('--speed', type=float, default=1.0,
                         help='sim seconds per wall-clock second')
     parser.add_argument('--teacher-prob', type=float, default=0.8,
-                        help='chance that the teacher names a room on a visit')
+                        help='chance that the teacher names a place on a visit')
     parser.add_argument('--model-path', default='', help='world model (default: the shipped one)')
     parser.add_argument('--out', default='out/demo', help='folder for the report, logs and bag')
     parser.add_argument('--json', metavar='PATH', help='also write the figures as JSON')
@@ -76,7 +76,7 @@ def tour_demo(args, out):
     if bag.exists():
         shutil.rmtree(bag)   # the demo's own previous bag
     with SimWorld(layout=args.layout, seed=args.seed, teacher_prob=args.teacher_prob) as world:
-        rooms = list(world.rooms)
+        rooms = list(world.places)
         with BagRecorder(bag, dt=world.dt, room_names=[r.name for r in rooms],
                          seed=args.seed) as recorder:
             run_tour(world, int(round(args.seconds / world.dt)), recorder)
@@ -138,10 +138,8 @@ def perception_demo(args, out):
     from dgm_robot.ros.rclpy_compat import rclpy
 
     layout = load_layout(args.layout)
-    rooms = list(layout.rooms)
-
-    def room_at(x, y):
-        return next((r.id for r in rooms if r.contains(x, y)), -1)
+    rooms = list(layout.places)
+    room_at = layout.place_at
 
     state_path = out / 'places.npz'
     for stale in out.glob('places.npz*'):
@@ -206,7 +204,7 @@ def _spin_until(monitor, group, done, timeout):
 
 
 def _ask_goals(monitor, names):
-    """Send each room name to navigate_to; return [(name, x, y) or (name, None, None)]."""
+    """Send each place name to navigate_to; return [(name, x, y) or (name, None, None)]."""
     from dgm_robot.ros.rclpy_compat import msgs, rclpy
 
     goals = []
@@ -236,13 +234,19 @@ def _report(out, monitor, layout, goals):
     from dgm_robot.report.place_scores import place_scores
     from dgm_robot.mapping import segment_map
     from dgm_robot.sim.house_map import house_map
+    from dgm_robot.sim.phrases import named_in
 
-    rooms = list(layout.rooms)
+    rooms = list(layout.places)
     truth_map = house_map(layout)     # what sim_world publishes on map
     pairs = [(monitor.true_room_at(s), c) for s, c in monitor.places]
+    taught = {}    # the place each sentence named, recovered from its words as a listener would
+    for text, position in monitor.said:
+        name = named_in(text, [r.name for r in rooms])
+        if name is not None:
+            taught.setdefault(name, []).append(position)
     scores = place_scores(pairs, monitor.names, {name: None if x is None else (x, y)
                                                  for name, x, y in goals},
-                          rooms, monitor.heard, truth_map)
+                          rooms, taught, truth_map)
     errors = np.array(monitor.errors) if monitor.errors else np.full((1, 2), np.nan)
     # per node: the median window's p50, the worst window's p99 and the largest single latency
     latency = {node: (float(np.median([w[0] for w in windows])),
@@ -267,12 +271,14 @@ def _report(out, monitor, layout, goals):
                 [g for g in goals if g[1] is not None], monitor.strip,
                 {node: values[:2] for node, values in latency.items()}, summary,
                 segment_map(truth_map))
-    print(f"frames processed: {summary['frames']}   place ARI vs true rooms: "
+    print(f"frames processed: {summary['frames']}   place ARI vs true places: "
           f"{summary['place_ari']:.3f}")
     print(f"names learned: {', '.join(summary['place_names']) or 'none'}")
-    print(f"rooms the teacher named: {', '.join(summary['rooms_named_by_teacher']) or 'none'}; "
+    print(f"places the teacher named: {', '.join(summary['rooms_named_by_teacher']) or 'none'}; "
           f"learned {summary['named_rooms_learned']}/{summary['rooms_named']}, goal inside "
-          f"the named room {summary['goals_inside_named_room']}/{summary['rooms_named']}")
+          f"the named place {summary['goals_inside_named_room']}/{summary['rooms_named']}, "
+          f"nearest its own name {summary['goals_nearest_own_name']}/{summary['rooms_named']}; "
+          f"names of function words only: {len(summary['function_word_names'])}")
     print(f"k=5 prediction MSE: {summary['prediction_mse_k5']:.4f} (repeating the last frame: "
           f"{summary['prediction_mse_k5_copy_last']:.4f}, {len(monitor.errors)} predictions)")
     for node, (p50, p99, top) in sorted(latency.items()):

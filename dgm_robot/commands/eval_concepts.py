@@ -55,7 +55,7 @@ def add_arguments(parser):
     parser.add_argument('--seconds', type=float, default=180.0,
                         help="sim: tour length in sim seconds (the demo's default)")
     parser.add_argument('--teacher-prob', type=float, default=0.8,
-                        help="sim: chance the teacher names a room on a visit (the demo's)")
+                        help="sim: chance the teacher names a place on a visit (the demo's)")
     parser.add_argument('--words', choices=('both', 'text', 'audio'), default='both',
                         help="sim: what the learner hears: 'both' the teacher's text and speech, "
                              "as the node does; 'text' only the text; 'audio' only speech: "

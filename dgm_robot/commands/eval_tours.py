@@ -47,7 +47,7 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
                   encoder: Encoder, speech: Any = None,
                   message_class: Optional[Callable[[str], Any]] = None) -> Tuple[list, list]:
     """
-    Return (the learner's messages of one tour, the layout's rooms), as sim_world sends them.
+    Return (the learner's messages of one tour, the layout's places), as sim_world sends them.
 
     message_class: 'pkg/msg/Name' -> class (default: rosbags' Humble classes, as in a bag).
     """
@@ -59,7 +59,7 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
                  disable=None) as bar:
         messages = SimMessages(message_class, dt=world.dt, fov_deg=FOV_DEG, seed=seed,
                                epoch=EPOCH)
-        return list(tour_messages(world, messages, steps, encoder, bar.update)), world.rooms
+        return list(tour_messages(world, messages, steps, encoder, bar.update)), world.places
 
 
 def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict[str, Any]:
@@ -76,7 +76,11 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
              for m in stream if m.stream == 'latent'}
     pairs = [(truth[p.stamp][0], published_place(p)) for p in places
              if len(p.posterior.ids)]
-    heard = {m.msg.data.strip() for m in stream if m.stream == 'words'}
+    # the teacher names the place it is at: the truth at a words message is the place named
+    taught = {}
+    for m in stream:
+        if m.stream == 'words' and m.room >= 0:
+            taught.setdefault(rooms[m.room].name, []).append(m.position)
     goals = {}
     for room in rooms:
         query = room.name
@@ -85,7 +89,7 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None) -> Dict
             query = concepts.acoustic.message(pcm, rate)
         goal = concepts.goal_for(query)
         goals[room.name] = None if goal is None else goal[:2]
-    scores = place_scores(pairs, concepts.names(), goals, rooms, heard,
+    scores = place_scores(pairs, concepts.names(), goals, rooms, taught,
                           house_map(load_layout(args.layout)))
     scores.update(seed=seed, frames=len(places), events_learned=concepts.counts['learned'],
                   latents_without_position=concepts.counts['unpositioned'])
@@ -99,7 +103,7 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
     if args.words == 'audio':
         from dgm_robot.sim.fsdd_speech import SpokenDigits
         speech = SpokenDigits(args.data / 'fsdd',
-                              [r.name for r in load_layout(args.layout).rooms], takes=range(8))
+                              [p.name for p in load_layout(args.layout).places], takes=range(8))
     encoder = Encoder()
     runs = [run_tour(args, seed, encoder, speech) for seed in seeds]
     per_seed = [run['scores'] for run in runs]
@@ -110,10 +114,11 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
                'place_ari': float(np.mean(ari)), 'place_ari_std': float(np.std(ari)),
                'per_seed': per_seed}
     for s in per_seed:
-        print(f"seed {s['seed']}: place ARI {s['place_ari']:.3f}, named rooms learned "
-              f"{s['named_rooms_learned']}/{s['rooms_named']}, goals inside the named room "
-              f"{s['goals_inside_named_room']}/{s['rooms_named']}, names "
-              f"{', '.join(s['place_names']) or 'none'}")
+        print(f"seed {s['seed']}: place ARI {s['place_ari']:.3f}, named places learned "
+              f"{s['named_rooms_learned']}/{s['rooms_named']}, goals inside the named place "
+              f"{s['goals_inside_named_room']}/{s['rooms_named']}, goals nearest their own name "
+              f"{s['goals_nearest_own_name']}/{s['rooms_named']}, function-word names "
+              f"{len(s['function_word_names'])}, names {', '.join(s['place_names']) or 'none'}")
     print(f"place ARI {results['place_ari']:.3f} +- {results['place_ari_std']:.3f} over "
           f'{len(runs)} tours')
     if args.plot:

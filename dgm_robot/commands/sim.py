@@ -51,14 +51,14 @@ def bag_size(path):
 
 
 def run_tour(world, steps, recorder=None):
-    """Step the world (writing each step to recorder); return (frames, room Counter, words)."""
+    """Step the world (writing each step to recorder); return (frames, place Counter, words)."""
     frames, rooms, words = 0, Counter(), []
     for _ in tqdm(range(steps), unit='frame', desc='sim', disable=None):
         step = world.step()
         if recorder is not None:
             recorder.write(step)
         frames += 1
-        rooms[step.room_name or '(between rooms)'] += 1
+        rooms[step.place_name or '(no named place)'] += 1
         if step.utterance is not None:
             words.append(step.utterance.text)
     return frames, rooms, words
@@ -80,7 +80,7 @@ def run(args):
     if args.record:
         recorder = BagRecorder(args.record, dt=world.dt, storage=args.storage,
                                distro=args.distro, compressed=args.compressed,
-                               room_names=[r.name for r in world.rooms], seed=args.seed)
+                               room_names=[p.name for p in world.places], seed=args.seed)
     start = time.perf_counter()
     try:
         frames, rooms, words = run_tour(world, int(round(args.seconds / world.dt)), recorder)
@@ -92,7 +92,7 @@ def run(args):
     sim_seconds = frames * world.dt
     print(f'simulated {sim_seconds:.1f} s in {wall:.1f} s ({sim_seconds / wall:.1f}x real time)'
           f': {frames} frames of {args.width}x{args.height}')
-    print('rooms visited (frames): ' + ', '.join(f'{n} ({c})' for n, c in rooms.items()))
+    print('places visited (frames): ' + ', '.join(f'{n} ({c})' for n, c in rooms.items()))
     print(f'utterances: {len(words)} ({", ".join(sorted(set(words))) or "none"})')
     if recorder is not None:
         size = bag_size(args.record) / 1e6

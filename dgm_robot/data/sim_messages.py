@@ -205,6 +205,7 @@ class SimMessages:
             audio=audio_data(data=payload_for(audio_data, pcm)))))
         if step.utterance is not None:
             out.append(('words', types['std_msgs/msg/String'](data=step.utterance.text)))
-        out.append(('room', types['std_msgs/msg/String'](data=step.room_name)))
+        # ground truth: the named place (the room, or the spot of an open area), '' in none
+        out.append(('room', types['std_msgs/msg/String'](data=step.place_name)))
         self.steps += 1
         return out

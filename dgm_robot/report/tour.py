@@ -16,7 +16,7 @@
 
 from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Circle, Rectangle
 import numpy as np
 
 FRAMES_PER_ROOM = 6
@@ -28,11 +28,14 @@ def room_colours(n):
 
 
 def draw_rooms(ax, rooms):
-    """Draw each room's rectangle and name on a map axis (map frame, metres)."""
+    """Draw each room's rectangle (a spot's circle too) and name on a map axis (metres)."""
     for room in rooms:
         xmin, ymin, xmax, ymax = room.bounds
         ax.add_patch(Rectangle((xmin, ymin), xmax - xmin, ymax - ymin, fill=False,
                                edgecolor='0.3', linewidth=1.0))
+        if getattr(room, 'radius', 0.0) > 0:    # a named spot of an open area
+            ax.add_patch(Circle(room.center, room.radius, fill=False, edgecolor='0.4',
+                                linewidth=0.8, linestyle='--'))
         ax.text(room.center[0], room.center[1], room.name, ha='center', va='center',
                 fontsize=8, color='0.2', alpha=0.8)
     ax.set_aspect('equal')

@@ -43,7 +43,7 @@ class TourMessage:
 
     stream: str                 # a FEED_METHODS key
     msg: Any
-    room: int                   # true room id at this step, -1 outside every room
+    room: int                   # true place id (Layout.places) at this step, -1 in none
     position: tuple             # true (x, y) at this step
 
 
@@ -53,8 +53,7 @@ def tour_messages(world: Any, messages: SimMessages, steps: int, encoder: Encode
     image_type = messages.types['sensor_msgs/msg/Image']
     for _ in range(steps):
         step = world.step()
-        room = next((r.id for r in world.rooms if r.name == step.room_name), -1)
-        truth = (room, (float(step.true_pose[0]), float(step.true_pose[1])))
+        truth = (step.place_id, (float(step.true_pose[0]), float(step.true_pose[1])))
         latent = None
         for stream, msg in messages.messages(step):
             if stream == 'image':

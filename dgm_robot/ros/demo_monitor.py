@@ -62,6 +62,7 @@ class DemoMonitor(Node):
         self.goals = []                 # (x, y) of goal_pose messages
         self.latency = defaultdict(list)   # node -> [(p50, p99, max)] per diagnostics window
         self.heard = set()              # what the teacher said on words
+        self.said = []                  # (words text, true (x, y) when it arrived)
         self.counts = {}                # node -> {key: value} of its last diagnostics
         self._n_predictions = 0
         T = msgs
@@ -74,8 +75,7 @@ class DemoMonitor(Node):
             LATCHED)
         sub(T.sensor_msgs.msg.Image, '/world_model/prediction', self._on_prediction, RELIABLE)
         sub(T.geometry_msgs.msg.PoseStamped, '/goal_pose', self._on_goal, RELIABLE)
-        sub(T.std_msgs.msg.String, '/words', lambda msg: self.heard.add(msg.data.strip()),
-            RELIABLE)
+        sub(T.std_msgs.msg.String, '/words', self._on_words, RELIABLE)
         sub(T.diagnostic_msgs.msg.DiagnosticArray, '/diagnostics', self._on_diagnostics,
             RELIABLE)
         self.navigate = self.create_publisher(T.std_msgs.msg.String,
@@ -85,6 +85,13 @@ class DemoMonitor(Node):
         p = msg.pose.pose.position
         self.true_rooms.append((stamp_to_sec(msg.header.stamp), self.rooms_at(p.x, p.y)))
         self.positions.append((p.x, p.y))
+
+    def _on_words(self, msg):
+        # sim_world publishes a step's pose before its words: the last pose is where it was said
+        text = msg.data.strip()
+        self.heard.add(text)
+        if self.positions:
+            self.said.append((text, self.positions[-1]))
 
     def _on_frame(self, msg):
         stamp, rgb = stamp_to_sec(msg.header.stamp), image_to_rgb(msg)

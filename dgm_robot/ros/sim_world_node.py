@@ -17,14 +17,14 @@ ROS node `sim_world`: the embedded simulated robot, publishing what a real robot
 
 It lets the perception stack run live with no robot and no ROS installation: each timer tick
 steps the simulator and publishes `camera/image_raw`, `camera/camera_info`, `odom`, `pose`,
-`audio` + `audio_info`, `words` (when the teacher speaks), `sim/room` (ground truth) and,
-once at the first step and latched, the house's occupancy map on `map`. As REP 105 has it, the
-robot's driver (here the simulator) publishes odom -> base_link on `/tf` with each odometry
-message, and its localization (here the true pose) map -> odom; base_link -> camera is on
-`/tf_static`. These are the same messages a bag recorded by `dgm-robot sim --record` holds.
-With publish_clock the
-stamps are sim time from the recording epoch and `/clock` carries it (use_sim_time for the other
-nodes); otherwise they are wall time at start plus sim time.
+`audio` + `audio_info`, `words` (when the teacher speaks), `sim/room` (ground truth: the named
+place, a room or a spot) and, once at the first step and latched, the house's occupancy map on
+`map`. As REP 105 has it, the robot's driver (here the simulator) publishes odom -> base_link on
+`/tf` with each odometry message, and its localization (here the true pose) map -> odom;
+base_link -> camera is on `/tf_static`. These are the same messages a bag recorded by `dgm-robot
+sim --record` holds. With publish_clock the stamps are sim time from the recording epoch and
+`/clock` carries it (use_sim_time for the other nodes); otherwise they are wall time at start
+plus sim time.
 """
 
 from dgm_robot.data.sim_messages import EPOCH, SimMessages, STREAMS
@@ -59,7 +59,7 @@ SIM_WORLD = (
     Param('height', 64, 'camera image height (px)', low=8, high=4096, dynamic=False),
     Param('fov_deg', 70.0, 'camera horizontal field of view (degrees)', low=1.0, high=179.0,
           dynamic=False),
-    Param('teacher_prob', 0.5, 'probability that the teacher names a room once per visit',
+    Param('teacher_prob', 0.5, 'probability that the teacher names a place once per visit',
           low=0.0, high=1.0, dynamic=False),
     Param('publish_clock', False, 'publish /clock and stamp with sim time from the recording '
           'epoch (run the other nodes with use_sim_time)', dynamic=False),
@@ -118,9 +118,9 @@ class SimWorldNode(Node):
         self.steps = 0
         self._timer = self.create_timer(timer_period(p['rate_hz'], p['realtime_factor']),
                                         self._tick)
-        rooms = ', '.join(room.name for room in self.world.rooms)
+        places = ', '.join(place.name for place in self.world.places)
         self.get_logger().info(
-            f'simulating {p["layout"]} (rooms: {rooms}) at {p["rate_hz"]} Hz sim time, '
+            f'simulating {p["layout"]} (places: {places}) at {p["rate_hz"]} Hz sim time, '
             f'realtime factor {p["realtime_factor"] or "as fast as possible"}, '
             f'{p["width"]}x{p["height"]} camera')
 

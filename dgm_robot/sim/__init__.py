@@ -16,12 +16,13 @@
 Embedded simulated robot world (PyBullet, DIRECT mode, CPU renderer).
 
 A house of rooms from a YAML layout, a differential-drive robot touring it with a camera and
-drifting wheel odometry, ground-truth poses and rooms, and a teacher who sometimes names the room.
+drifting wheel odometry, ground-truth poses, rooms and named places (rooms, or spots of an open
+area), and a teacher who sometimes names the place in a sentence ("this is the kitchen").
 """
 
-from dgm_robot.sim.layout import Layout, LayoutError, load_layout, Room
+from dgm_robot.sim.layout import Layout, LayoutError, load_layout, Place, Room
 from dgm_robot.sim.speech import Utterance
 from dgm_robot.sim.world import SimStep, simulate_sequence, SimWorld
 
-__all__ = ['Layout', 'LayoutError', 'Room', 'SimStep', 'SimWorld', 'Utterance', 'load_layout',
-           'simulate_sequence']
+__all__ = ['Layout', 'LayoutError', 'Place', 'Room', 'SimStep', 'SimWorld', 'Utterance',
+           'load_layout', 'simulate_sequence']

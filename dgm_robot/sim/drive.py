@@ -87,7 +87,22 @@ class DiffDrive:
         early, so it keeps its speed through door centres instead of stopping on each.
         """
         lim = self.limits
-        v_cmd, w_cmd = self.command(path)
+        self._move(*self.command(path), dt)
+        x, y, th1 = self.pose
+        dist = math.hypot(path[0][0] - x, path[0][1] - y)
+        if len(path) > 1 and dist < lim.pass_reach:
+            nxt = math.atan2(path[1][1] - path[0][1], path[1][0] - path[0][0])
+            if abs(wrap(nxt - th1)) < lim.turn_in_place:
+                return True
+        return dist < lim.reach
+
+    def hold(self, dt):
+        """Stay where the robot is: brake within the limits, for one step of dt."""
+        self._move(0.0, 0.0, dt)
+
+    def _move(self, v_cmd, w_cmd, dt):
+        """Change (v, w) towards the command within the limits, then drive for dt."""
+        lim = self.limits
         self.v += float(np.clip(v_cmd - self.v, -lim.a_max * dt, lim.a_max * dt))
         self.w += float(np.clip(w_cmd - self.w, -lim.alpha_max * dt, lim.alpha_max * dt))
         # Exact arc integration of the unicycle model for constant (v, w) over dt.
@@ -101,9 +116,3 @@ class DiffDrive:
             x += self.v * dt * math.cos(th)
             y += self.v * dt * math.sin(th)
         self.pose[:] = (x, y, wrap(th1))
-        dist = math.hypot(path[0][0] - x, path[0][1] - y)
-        if len(path) > 1 and dist < lim.pass_reach:
-            nxt = math.atan2(path[1][1] - path[0][1], path[1][0] - path[0][0])
-            if abs(wrap(nxt - th1)) < lim.turn_in_place:
-                return True
-        return dist < lim.reach

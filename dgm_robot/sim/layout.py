@@ -19,6 +19,13 @@ A layout is a set of axis-aligned rectangular rooms that touch along shared wall
 those shared walls (or a shared wall left out, `open: true`, for an open-plan area holding two
 named places), and per-room colours and furniture, so that a mistake in a hand-written YAML
 file is reported by name before any geometry is built.
+
+The places people name are the rooms, except a room that lists `spots`: an open area such as an
+office floor, where people name spots a metre or two apart ("in front of the bookcase", "break
+space") and never the area itself. A frame is at a spot when that spot is the nearest of its
+room's spots and within the spot's radius: the open floor is split between spots as a person
+standing there would (by the nearest one), and floor farther than a radius from every spot is
+no named place at all (truth -1, not scored), as a corridor nobody names would be.
 """
 
 from dataclasses import dataclass
@@ -29,6 +36,9 @@ import yaml
 
 
 DOOR_CLEARANCE = 1.0  # metres of floor kept free of furniture around each door centre
+SPOT_MARGIN = 0.5     # metres between a spot and its room's walls: the robot must stand there
+SPOT_CLEARANCE = 0.4  # metres between a spot and any furniture footprint, for the same reason
+SPOT_SPACING = 0.5    # metres: two spots closer than this would be one place
 
 
 class LayoutError(ValueError):
@@ -66,11 +76,54 @@ class Room:
     wall_color: tuple = (0.8, 0.8, 0.8)
     floor_color: tuple = (0.5, 0.5, 0.5)
     furniture: tuple = ()
+    spots: tuple = ()   # Spot: named spots of an open area (then the room itself is unnamed)
 
     def contains(self, x, y):
         """Return True when (x, y) lies inside the room's bounds (edges included)."""
         xmin, ymin, xmax, ymax = self.bounds
         return xmin <= x <= xmax and ymin <= y <= ymax
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A named spot of an open area: where the robot stands when people name it."""
+
+    name: str
+    pos: tuple          # (x, y) in the map frame
+    radius: float       # metres around pos that people still call by this name
+
+
+@dataclass(frozen=True)
+class Place:
+    """
+    A place the teacher names and scoring counts: a whole room, or one spot of an open area.
+
+    Ids index Layout.places; in a layout without spots a place is its room, with the room's id.
+    """
+
+    id: int
+    name: str
+    room: int           # id of the room it lies in
+    bounds: tuple       # that room's bounds
+    center: tuple       # (x, y): the room's centre or the spot's position
+    radius: float = 0.0  # a spot's radius; 0 for a whole room
+    rivals: tuple = ()  # positions of the room's other spots, which share its floor
+
+    @property
+    def is_spot(self):
+        """Return True for a spot of an open area, False for a whole room."""
+        return self.radius > 0
+
+    def contains(self, x, y):
+        """Return True when (x, y) is in this place: its room, or the spot's share of its room."""
+        xmin, ymin, xmax, ymax = self.bounds
+        if not (xmin <= x <= xmax and ymin <= y <= ymax):
+            return False
+        if not self.is_spot:
+            return True
+        d = ((x - self.center[0]) ** 2 + (y - self.center[1]) ** 2) ** 0.5
+        return d <= self.radius and all(
+            d <= ((x - p[0]) ** 2 + (y - p[1]) ** 2) ** 0.5 for p in self.rivals)
 
 
 @dataclass(frozen=True)
@@ -93,6 +146,7 @@ class Layout:
     wall_height: float = 2.5
     wall_thickness: float = 0.1
     start_room: int = 0
+    places: tuple = ()  # Place: what people name, in id order (see named_places)
 
     @property
     def extent(self):
@@ -108,6 +162,27 @@ class Layout:
             if room_id in d.rooms:
                 out.append((d.rooms[1] if d.rooms[0] == room_id else d.rooms[0], d))
         return out
+
+    def place_at(self, x, y):
+        """Return the id of the named place at (x, y), or -1 (in no room, or between spots)."""
+        room = next((r for r in self.rooms if r.contains(x, y)), None)
+        if room is None:
+            return -1
+        return next((p.id for p in self.places if p.room == room.id and p.contains(x, y)), -1)
+
+
+def named_places(rooms):
+    """Return the Places of rooms: each room without spots, or each spot of a room with some."""
+    places = []
+    for room in rooms:
+        if not room.spots:
+            places.append(Place(len(places), room.name, room.id, room.bounds, room.center))
+            continue
+        for spot in room.spots:
+            rivals = tuple(s.pos for s in room.spots if s is not spot)
+            places.append(Place(len(places), spot.name, room.id, room.bounds, spot.pos,
+                                spot.radius, rivals))
+    return tuple(places)
 
 
 def layout_dirs():
@@ -213,6 +288,45 @@ def _furniture(f, where):
     raise LayoutError(f'{where}.shape: expected box or cylinder, got {shape!r}')
 
 
+def _name(value, what, where):
+    """Return a place name: lower-case words of letters separated by single spaces."""
+    name = str(value)
+    if not name or not all(w.isalpha() and w.islower() for w in name.split(' ')):
+        raise LayoutError(f'{where}: a {what} name must be lower-case words of letters separated '
+                          f'by single spaces, got {name!r}')
+    return name
+
+
+def _spots(data, room_where, bounds, furniture):
+    """Validate the spots of one open room; return a tuple of Spot."""
+    if not isinstance(data, list) or not data:
+        raise LayoutError(f'{room_where}.spots: expected a list of spots, got {data!r}')
+    spots = []
+    for k, d in enumerate(data):
+        sw = f'{room_where}.spots[{k}]'
+        name = _name(_need(d, 'name', sw), 'spot', sw)
+        sw = f'{room_where}: spot {name!r}'
+        pos = _floats(_need(d, 'pos', sw), 2, f'{sw}.pos')
+        radius = float(_need(d, 'radius', sw))
+        if radius <= 0:
+            raise LayoutError(f'{sw}.radius: must be positive, got {radius}')
+        if _distance_to_box(pos, (bounds[0] + SPOT_MARGIN, bounds[1] + SPOT_MARGIN,
+                                  bounds[2] - SPOT_MARGIN, bounds[3] - SPOT_MARGIN)) > 0:
+            raise LayoutError(f'{sw}.pos: {pos} is not inside the room {bounds} with '
+                              f'{SPOT_MARGIN} m to spare')
+        for j, f in enumerate(furniture):
+            if _distance_to_box(pos, f.footprint()) < SPOT_CLEARANCE:
+                raise LayoutError(f'{sw}.pos: {pos} is within {SPOT_CLEARANCE} m of '
+                                  f'furniture[{j}]; the robot must be able to stand there')
+        for other in spots:
+            gap = ((pos[0] - other.pos[0]) ** 2 + (pos[1] - other.pos[1]) ** 2) ** 0.5
+            if gap < SPOT_SPACING:
+                raise LayoutError(f'{sw}: {gap:.2f} m from spot {other.name!r}; keep spots at '
+                                  f'least {SPOT_SPACING} m apart')
+        spots.append(Spot(name, pos, radius))
+    return tuple(spots)
+
+
 def _overlap(a, b):
     """Return the overlap lengths (dx, dy) of two rectangles (negative where apart)."""
     return min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
@@ -246,10 +360,8 @@ def parse_layout(data, where='layout'):
     rooms = []
     for i, r in enumerate(rooms_data):
         rw = f'{where}: rooms[{i}]'
-        name = str(_need(r, 'name', rw))
+        name = _name(_need(r, 'name', rw), 'room', rw)
         rw = f'{where}: room {name!r}'
-        if not name.isalpha():
-            raise LayoutError(f'{rw}: a room name must be a single word of letters')
         if name in (q.name for q in rooms):
             raise LayoutError(f'{rw}: duplicate room name')
         b = _floats(_need(r, 'bounds', rw), 4, f'{rw}.bounds')
@@ -261,10 +373,11 @@ def parse_layout(data, where='layout'):
             fp = f.footprint()
             if fp[0] < b[0] or fp[1] < b[1] or fp[2] > b[2] or fp[3] > b[3]:
                 raise LayoutError(f'{rw}.furniture[{k}]: footprint {fp} leaves the room {b}')
+        spots = _spots(r['spots'], rw, b, furniture) if 'spots' in r else ()
         rooms.append(Room(i, name, b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2),
                           _color(_need(r, 'wall_color', rw), f'{rw}.wall_color'),
                           _color(_need(r, 'floor_color', rw), f'{rw}.floor_color'),
-                          furniture))
+                          furniture, spots))
     for i, a in enumerate(rooms):
         for b in rooms[i + 1:]:
             dx, dy = _overlap(a.bounds, b.bounds)
@@ -322,5 +435,12 @@ def parse_layout(data, where='layout'):
     start = data.get('start_room', rooms[0].name)
     if start not in by_name:
         raise LayoutError(f'{where}.start_room: unknown room {start!r}')
+    places = named_places(rooms)
+    seen = {}
+    for p in places:
+        if p.name in seen:
+            raise LayoutError(f'{where}: {p.name!r} names two places (in rooms '
+                              f'{rooms[seen[p.name]].name!r} and {rooms[p.room].name!r})')
+        seen[p.name] = p.room
     return Layout(str(data.get('name', 'layout')), tuple(rooms), tuple(doors), wall_height,
-                  wall_thickness, by_name[start].id)
+                  wall_thickness, by_name[start].id, places)

@@ -15,10 +15,11 @@
 """
 Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng.
 
-Every room name is spoken in several voices and speeds, resampled to 16 kHz mono int16 and
-trimmed of leading and trailing silence, so the shipped clips can be rebuilt and extended:
+Every place name of the shipped layouts is spoken in several voices and speeds, resampled to
+16 kHz mono int16 and trimmed of leading and trailing silence, so the shipped clips can be rebuilt
+and extended (a name of several words is quoted, and joined by '-' in the file name):
 
-    python -m dgm_robot.sim.make_speech [--names kitchen office ...] [--out DIR]
+    python -m dgm_robot.sim.make_speech [--names kitchen 'break space' ...] [--out DIR]
 """
 
 import argparse
@@ -29,11 +30,13 @@ import sys
 import tempfile
 import wave
 
-from dgm_robot.sim.speech import read_wav, SPEECH_DIR
+from dgm_robot.sim.speech import clip_stem, read_wav, SPEECH_DIR
 import numpy as np
 from scipy.signal import resample_poly
 
-NAMES = ('kitchen', 'bedroom', 'bathroom', 'office', 'lounge', 'hallway', 'garage', 'library')
+NAMES = ('kitchen', 'bedroom', 'bathroom', 'office', 'lounge', 'hallway', 'garage', 'library',
+         'meeting room', 'in front of the bookcase', 'break space', 'student desks', 'printer',
+         'study space')
 VOICES = ('en', 'en-us', 'en+f3', 'en+m3')
 SPEEDS = (130, 175)     # words per minute
 RATE = 16000
@@ -81,12 +84,13 @@ def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES, speeds=SPEEDS):
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name in names:
-        if not name.isalpha():
-            raise ValueError(f'room name {name!r} must be a single word of letters')
+        if not name or not all(w.isalpha() for w in name.split(' ')):
+            raise ValueError(f'place name {name!r} must be words of letters separated by '
+                             f'single spaces')
         for voice in voices:
             for speed in speeds:
                 pcm = make_clip(*espeak(name, voice, speed, exe))
-                path = out / f'{name}_{voice.replace("+", "-")}_{speed}.wav'
+                path = out / f'{clip_stem(name)}_{voice.replace("+", "-")}_{speed}.wav'
                 write_wav(path, pcm)
                 paths.append(path)
     return paths
@@ -95,7 +99,7 @@ def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES, speeds=SPEEDS):
 def main(argv=None):
     """Command-line entry: regenerate the clips."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--names', nargs='+', default=list(NAMES), help='room names to speak')
+    parser.add_argument('--names', nargs='+', default=list(NAMES), help='place names to speak')
     parser.add_argument('--out', default=str(SPEECH_DIR), help='output folder')
     args = parser.parse_args(argv)
     try:

@@ -13,11 +13,13 @@
 # limitations under the License.
 
 """
-The tour: which room to visit next, and a collision-free list of waypoints to get there.
+The tour: which place to visit next, and a collision-free list of waypoints to get there.
 
-Rooms are visited in random order without repetition until all have been seen (so every room is
-reached within one cycle); the route follows the room graph through door centres, and any leg
-that a wall or piece of furniture blocks is replaced by an A* path on an occupancy grid.
+Places (rooms, and the named spots of an open area) are visited in random order without
+repetition until all have been seen (so every place is reached within one cycle); the route
+follows the room graph through door centres, and any leg that a wall or piece of furniture blocks
+is replaced by an A* path on an occupancy grid. In a room the robot stops at a few random points;
+at a spot it stops on the spot and stays a few seconds, as a person showing it would.
 """
 
 from collections import deque
@@ -119,9 +121,10 @@ class OccupancyGrid:
 class Tour:
     """Chooses rooms to visit and turns each choice into waypoints (map frame, metres)."""
 
-    def __init__(self, layout, grid, rng, stops_per_room=(1, 3)):
+    def __init__(self, layout, grid, rng, stops_per_room=(1, 3), pause_at_spot=(2.0, 4.0)):
         self.layout, self.grid, self.rng = layout, grid, rng
         self.stops_per_room = stops_per_room
+        self.pause_at_spot = pause_at_spot
         self._unvisited = []
 
     def random_point(self, room_id, tries=200):
@@ -134,12 +137,18 @@ class Tour:
                 return p
         raise RuntimeError(f'room {self.layout.rooms[room_id].name!r} has no free floor')
 
-    def next_room(self, current):
-        """Return the next room to visit: a random one not yet seen in this cycle."""
-        self._unvisited = [r for r in self._unvisited if r != current]
+    def next_place(self, current):
+        """Return the next place to visit: a random one not yet seen in this cycle."""
+        self._unvisited = [p for p in self._unvisited if p != current]
         if not self._unvisited:
-            self._unvisited = [r.id for r in self.layout.rooms if r.id != current]
+            self._unvisited = [p.id for p in self.layout.places if p.id != current]
         return self._unvisited.pop(int(self.rng.integers(len(self._unvisited))))
+
+    def pause(self, place_id):
+        """Return the seconds to stay at the end of the route to a place (0 for a room)."""
+        if not self.layout.places[place_id].is_spot:
+            return 0.0
+        return float(self.rng.uniform(*self.pause_at_spot))
 
     def room_path(self, a, b):
         """Return [(room id, door used to enter it)] from room a to room b (breadth-first)."""
@@ -157,11 +166,12 @@ class Tour:
             k = prev[k][0]
         return path[::-1]
 
-    def route(self, start, room_from, room_to):
-        """Return waypoints from point start in room_from to a few stops in room_to."""
+    def route(self, start, room_from, place_to):
+        """Return waypoints from point start in room_from to a few stops in, or on, place_to."""
+        place = self.layout.places[place_to]
         points = [tuple(start)]
         k = room_from
-        for nxt, door in self.room_path(room_from, room_to):
+        for nxt, door in self.room_path(room_from, place.room):
             # Door normal pointing from room k into room nxt.
             n = np.array([0.0, 1.0]) if door.axis == 'x' else np.array([1.0, 0.0])
             if np.dot(np.asarray(self.layout.rooms[nxt].center) - door.center, n) < 0:
@@ -169,8 +179,11 @@ class Tour:
             c = np.asarray(door.center)
             points += [tuple(c - DOOR_APPROACH * n), tuple(c), tuple(c + DOOR_APPROACH * n)]
             k = nxt
-        lo, hi = self.stops_per_room
-        points += [self.random_point(k) for _ in range(int(self.rng.integers(lo, hi + 1)))]
+        if place.is_spot:
+            points.append(tuple(place.center))
+        else:
+            lo, hi = self.stops_per_room
+            points += [self.random_point(k) for _ in range(int(self.rng.integers(lo, hi + 1)))]
         return self._connect(points)
 
     def _connect(self, points):

@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-Draw a layout, a tour of it and what the camera sees in each room, to check a layout by eye.
+Draw a layout, a tour of it and what the camera sees in each place, to check a layout by eye.
 
 Usage: python -m dgm_robot.sim.preview [--layout house6] [--steps 1500] [--out preview.png]
 """
@@ -42,6 +42,10 @@ def draw_plan(ax, world, true, odom, said):
                 ax.add_patch(Rectangle(fp[:2], fp[2] - fp[0], fp[3] - fp[1], color=f.color))
             else:
                 ax.add_patch(Circle(f.pos, f.radius, color=f.color))
+    for place in world.places:
+        if place.is_spot:   # a named spot of an open area: where people still call it so
+            ax.add_patch(Circle(place.center, place.radius, fill=False, linestyle='--', lw=0.8))
+            ax.text(*place.center, place.name, ha='center', va='center', fontsize=7)
     for b, owner in zip(world.walls, world.wall_rooms):
         if b[2] < 1e-6:
             ax.add_patch(Rectangle(b[:2], b[3] - b[0], b[4] - b[1],
@@ -68,11 +72,12 @@ def main(argv=None):
         true = np.stack([s.true_pose for s in steps])
         odom = np.stack([s.odom_pose for s in steps])
         said = np.array([s.true_pose[:2] for s in steps if s.utterance is not None])
-        # One view per room, from the tour's pose nearest the room's centre.
+        # One view per named place, from the tour's pose nearest its centre (or spot).
         views = []
-        for room in world.rooms:
-            pose = min(true, key=lambda p: np.hypot(p[0] - room.center[0], p[1] - room.center[1]))
-            views.append((room.name, world.camera.render(*pose)))
+        for place in world.places:
+            pose = min(true, key=lambda p: np.hypot(p[0] - place.center[0],
+                                                    p[1] - place.center[1]))
+            views.append((place.name, world.camera.render(*pose)))
         fig = plt.figure(figsize=(12, 6))
         draw_plan(fig.add_subplot(1, 2, 1), world, true, odom, said)
     cols = int(np.ceil(np.sqrt(len(views))))

@@ -13,9 +13,11 @@
 # limitations under the License.
 
 """
-The teacher: on some room visits it names the room, as a speech clip and as text.
+The teacher: on some visits it names the place, as a speech clip and as text.
 
-Clips come from a pluggable source, `(room_name, rng) -> (pcm int16, sample_rate, voice)`, so an
+The text is a sentence around the name ("this is the kitchen", "we are in front of the
+bookcase", drawn from sim/phrases.py), as people type or say it; the clip says the name itself.
+Clips come from a pluggable source, `(name, rng) -> (pcm int16, sample_rate, voice)`, so an
 evaluation can swap the shipped synthetic voices for recorded speech.
 """
 
@@ -24,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 import wave
 
+from dgm_robot.sim.phrases import kind_of, say
 import numpy as np
 
 SPEECH_DIR = Path(__file__).resolve().parent / 'speech'
@@ -31,12 +34,13 @@ SPEECH_DIR = Path(__file__).resolve().parent / 'speech'
 
 @dataclass
 class Utterance:
-    """What the teacher said: the words, and the same words as mono int16 PCM."""
+    """What the teacher said: the sentence, the place it names, and speech as mono int16 PCM."""
 
-    text: str
-    pcm: np.ndarray     # (N,) int16
+    text: str           # the sentence typed on `words`: "we are in the kitchen"
+    pcm: np.ndarray     # (N,) int16: the name spoken
     sample_rate: int
     voice: str
+    name: str = ''      # the place's name as people use it, the layout's: "kitchen"
 
 
 def read_wav(path):
@@ -57,8 +61,17 @@ def read_wav_cached(path):
     return pcm, rate
 
 
+def clip_stem(name):
+    """Return the file-name form of a place name: words joined by '-' ("break-space")."""
+    return name.replace(' ', '-')
+
+
 class ShippedSpeech:
-    """Speech source over the WAV files `<name>_<voice>_<speed>.wav` made by make_speech."""
+    """
+    Speech source over the WAV files `<name>_<voice>_<speed>.wav` made by make_speech.
+
+    A name of several words has them joined by '-' in the file name ("break-space_en_130.wav").
+    """
 
     def __init__(self, folder=SPEECH_DIR):
         self.folder = Path(folder)
@@ -66,48 +79,60 @@ class ShippedSpeech:
         for path in sorted(self.folder.glob('*.wav')):
             parts = path.stem.split('_')
             if len(parts) != 3:
-                raise ValueError(f'{path}: expected a name <room>_<voice>_<speed>.wav')
-            name, voice, speed = parts
-            self.clips.setdefault(name, []).append((path, f'{voice} {speed}wpm'))
+                raise ValueError(f'{path}: expected a name <place>_<voice>_<speed>.wav')
+            stem, voice, speed = parts
+            self.clips.setdefault(stem.replace('-', ' '), []).append((path, f'{voice} {speed}wpm'))
 
     def check(self, names):
-        """Raise ValueError naming the room names that have no clip."""
+        """Raise ValueError naming the place names that have no clip."""
         missing = [n for n in names if n not in self.clips]
         if missing:
-            raise ValueError(f'no speech clips for rooms {missing} in {self.folder}; run: '
-                             f'python -m dgm_robot.sim.make_speech --names <all room names>')
+            quoted = ' '.join(f"'{n}'" for n in missing)
+            raise ValueError(f'no speech clips for places {missing} in {self.folder}; run: '
+                             f'python -m dgm_robot.sim.make_speech --names {quoted}')
 
-    def __call__(self, room_name, rng):
-        """Return (pcm, sample_rate, voice) of a randomly chosen clip of room_name."""
-        path, voice = self.clips[room_name][int(rng.integers(len(self.clips[room_name])))]
+    def __call__(self, name, rng):
+        """Return (pcm, sample_rate, voice) of a randomly chosen clip of name."""
+        path, voice = self.clips[name][int(rng.integers(len(self.clips[name])))]
         return (*read_wav_cached(path), voice)
 
 
 class Teacher:
-    """Names a room once per visit with probability `prob`, a short while after entering it."""
+    """
+    Names a place once per visit with probability `prob`, a short while after reaching it.
 
-    def __init__(self, rooms, prob, rng, speech=None, delay=(0.5, 3.0)):
+    places: the layout's Places (rooms, and the spots of open areas). phrases: say each name in
+    a sentence drawn from sim/phrases.py (the default), or False for the bare name.
+    """
+
+    def __init__(self, places, prob, rng, speech=None, delay=(0.5, 3.0), phrases=True):
         if not 0.0 <= prob <= 1.0:
             raise ValueError(f'teacher_prob must be in [0, 1], got {prob}')
-        self.rooms, self.prob, self.rng, self.delay = rooms, prob, rng, delay
+        self.places, self.prob, self.rng, self.delay = places, prob, rng, delay
+        self.phrases = phrases
         if speech is None:
             speech = ShippedSpeech()
             if prob > 0:
-                speech.check([r.name for r in rooms])
+                speech.check([p.name for p in places])
         self.speech = speech
-        self._room = -1
+        self._place = -1
         self._due = None
 
-    def observe(self, stamp, room_id):
+    def observe(self, stamp, place_id):
         """Return an Utterance when the teacher speaks at this step, else None."""
-        if room_id != self._room and room_id >= 0:
-            self._room = room_id
+        if place_id != self._place and place_id >= 0:
+            self._place = place_id
             self._due = None
             if self.rng.random() < self.prob:
                 self._due = stamp + self.rng.uniform(*self.delay)
-        if self._due is None or stamp < self._due or room_id != self._room:
+        if self._due is None or stamp < self._due or place_id != self._place:
             return None
         self._due = None
-        name = self.rooms[room_id].name
-        pcm, rate, voice = self.speech(name, self.rng)
-        return Utterance(name, np.asarray(pcm, dtype=np.int16), int(rate), str(voice))
+        place = self.places[place_id]
+        text = place.name
+        if self.phrases:
+            text = say(place.name, kind_of(place.name, getattr(place, 'is_spot', False)),
+                       self.rng)
+        pcm, rate, voice = self.speech(place.name, self.rng)
+        return Utterance(text, np.asarray(pcm, dtype=np.int16), int(rate), str(voice),
+                         place.name)

@@ -48,6 +48,8 @@ class SimStep:
     room_name: str               # '' outside every room
     utterance: object = None     # Utterance or None
     house_map: object = None     # the house's GridMap on the first step only (published latched)
+    place_id: int = -1           # ground-truth named place (a room, or a spot of an open area)
+    place_name: str = ''         # its name; '' in no named place. Scoring's truth is the place
 
 
 class SimWorld:
@@ -55,15 +57,18 @@ class SimWorld:
     A house, a differential-drive robot touring it, its camera, odometry and a teacher.
 
     layout is a name ('house4'), a YAML path or a Layout. speech replaces the shipped clips:
-    a callable (room_name, rng) -> (pcm int16, sample_rate, voice).
+    a callable (place name, rng) -> (pcm int16, sample_rate, voice). phrases=False makes the
+    teacher type bare names instead of sentences ("kitchen", not "this is the kitchen").
     """
 
     def __init__(self, layout='house4', seed=0, width=64, height=64, fov_deg=70.0,
-                 rate_hz=10.0, teacher_prob=0.5, speech=None, limits=None, odometry_noise=None):
+                 rate_hz=10.0, teacher_prob=0.5, speech=None, limits=None, odometry_noise=None,
+                 phrases=True):
         if rate_hz <= 0:
             raise ValueError(f'rate_hz must be positive, got {rate_hz}')
         self.layout = load_layout(layout)
         self.rooms = list(self.layout.rooms)
+        self.places = list(self.layout.places)   # what the teacher names and scoring counts
         self.dt = 1.0 / rate_hz
         self.walls, self.wall_rooms = wall_boxes(self.layout)   # (N, 6) boxes, (N,) room ids
         self._client = pb.connect(pb.DIRECT)
@@ -83,10 +88,11 @@ class SimWorld:
         self.robot = DiffDrive((*start, yaw), limits or DriveLimits())
         self.odometry = WheelOdometry(self.robot.pose, np.random.default_rng(odom_seq),
                                       odometry_noise)
-        self.teacher = Teacher(self.rooms, teacher_prob, np.random.default_rng(teacher_seq),
-                               speech)
-        self._target_room = room
+        self.teacher = Teacher(self.places, teacher_prob, np.random.default_rng(teacher_seq),
+                               speech, phrases=phrases)
+        self._target = next(p.id for p in self.places if p.room == room)
         self._waypoints = []
+        self._pause = 0       # steps left to stay at the place just reached
         self._count = 0
 
     def room_at(self, x, y):
@@ -96,15 +102,28 @@ class SimWorld:
                 return r.id
         return -1
 
+    def place_at(self, x, y):
+        """Return the id of the named place at (x, y), or -1."""
+        return self.layout.place_at(x, y)
+
     def _advance(self):
-        if not self._waypoints:
-            here = self.room_at(*self.robot.pose[:2])
-            if here < 0:
-                here = self._target_room
-            self._target_room = self.tour.next_room(here)
-            self._waypoints = self.tour.route(self.robot.pose[:2], here, self._target_room)
-        if self.robot.step(self._waypoints, self.dt):
-            self._waypoints.pop(0)
+        if self._pause > 0:
+            self._pause -= 1
+            self.robot.hold(self.dt)
+        else:
+            if not self._waypoints:
+                here = self.place_at(*self.robot.pose[:2])
+                if here < 0:
+                    here = self._target
+                room = self.room_at(*self.robot.pose[:2])
+                if room < 0:
+                    room = self.places[here].room
+                self._target = self.tour.next_place(here)
+                self._waypoints = self.tour.route(self.robot.pose[:2], room, self._target)
+            if self.robot.step(self._waypoints, self.dt):
+                self._waypoints.pop(0)
+                if not self._waypoints:
+                    self._pause = int(round(self.tour.pause(self._target) / self.dt))
         self.odometry.update(self.robot.v, self.robot.w, self.dt)
 
     def step(self, render=True):
@@ -117,6 +136,7 @@ class SimWorld:
         self._count += 1
         pose = self.robot.pose.copy()
         room = self.room_at(pose[0], pose[1])
+        place = self.place_at(pose[0], pose[1])
         return SimStep(
             stamp=stamp,
             image=self.camera.render(*pose) if render else None,
@@ -127,8 +147,10 @@ class SimWorld:
             twist_covariance=self.odometry.twist_covariance(),
             room_id=room,
             room_name=self.rooms[room].name if room >= 0 else '',
-            utterance=self.teacher.observe(stamp, room),
-            house_map=self.house_map if self._count == 1 else None)
+            utterance=self.teacher.observe(stamp, place),
+            house_map=self.house_map if self._count == 1 else None,
+            place_id=place,
+            place_name=self.places[place].name if place >= 0 else '')
 
     def close(self):
         """Disconnect the PyBullet client (safe to call twice)."""
@@ -150,7 +172,7 @@ class SimWorld:
 
 
 def simulate_sequence(layout='house4', seed=0, steps=500, width=64, height=64, **kwargs):
-    """Run a SimWorld for `steps` steps and return its streams as a Sequence."""
+    """Run a SimWorld for `steps` steps and return its streams as a Sequence (truth: places)."""
     if steps < 1:
         raise ValueError(f'steps must be at least 1, got {steps}')
     with SimWorld(layout, seed=seed, width=width, height=height, **kwargs) as world:
@@ -163,10 +185,10 @@ def simulate_sequence(layout='house4', seed=0, steps=500, width=64, height=64, *
         for k in range(steps):
             s = world.step()
             stamps[k], frames[k], controls[k], poses[k], rooms[k] = \
-                s.stamp, s.image, s.odom_twist, s.true_pose, s.room_id
+                s.stamp, s.image, s.odom_twist, s.true_pose, s.place_id
             if s.utterance is not None:
                 words.append(WordEvent(s.stamp, s.utterance.text))
                 audio.append(AudioEvent(s.stamp, s.utterance.pcm.astype(np.float32) / 32768.0,
                                         s.utterance.sample_rate))
         return Sequence(stamps, frames, controls, poses, rooms,
-                        [r.name for r in world.rooms], words, audio)
+                        [p.name for p in world.places], words, audio)
