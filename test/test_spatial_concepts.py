@@ -43,8 +43,9 @@ V1_NAMES = {'st_position_n': 'st_nK', 'st_position_sx': 'st_sx', 'st_position_sx
 
 
 def v1_layout(arrays, meta):
-    """Return (arrays, meta) as version 1 wrote them, from a current state file's."""
-    arrays = {V1_NAMES.get(name, name): value for name, value in arrays.items()}
+    """Return (arrays, meta) as version 1 wrote them (no names modality), from a current file's."""
+    arrays = {V1_NAMES.get(name, name): value for name, value in arrays.items()
+              if not name.startswith(('st_names_', 'win_names_'))}
     components = meta['components']
     meta = {k: v for k, v in meta.items() if k != 'components'}
     meta.update(version=1, vocab=components['words']['vocab'],
@@ -137,8 +138,8 @@ def test_a_position_before_any_position_gaussian_still_gets_a_posterior():
     assert len(post.ids) == 1 and post.probs[0] == pytest.approx(1.0)
 
 
-def _one_place_two_rooms(seed=0):
-    """Return a learner with one concept over two rooms, named 'office' only in the smaller."""
+def _one_place_two_rooms(seed=0, name='office'):
+    """Return a learner with one concept over two rooms, named only in the smaller."""
     # alpha ~ 0: a single concept; rooms 10 m apart: a position Gaussian each
     model = SpatialConceptModel(SpatialConceptConfig(alpha=1e-9, seed=seed))
     rng = np.random.default_rng(seed)
@@ -146,7 +147,7 @@ def _one_place_two_rooms(seed=0):
         office = t >= 14
         centre = (10.0, 0.0) if office else (0.0, 0.0)
         model.observe(float(t), position=centre + rng.normal(0.0, 0.3, 2),
-                      words='office' if t in (15, 18) else None)
+                      words=name if t in (15, 18) else None)
     return model
 
 
@@ -161,7 +162,7 @@ def test_a_name_leads_to_where_it_was_heard():
 
 def test_a_name_heard_once_finds_its_small_place_beside_a_big_one():
     """The name's words weigh as in learning, so a big place does not outvote a new one."""
-    model = SpatialConceptModel(SpatialConceptConfig(seed=0, alpha=0.1, weight_words=10.0))
+    model = SpatialConceptModel(SpatialConceptConfig(seed=0, alpha=0.1, weight_names=10.0))
     for t in range(30):
         model.observe(float(t), position=(0.1 * (t % 3), 0.0), words='office' if t == 0 else None)
     model.observe(30.0, position=(10.0, 0.0), words='kitchen')
@@ -175,7 +176,7 @@ def test_a_name_heard_once_finds_its_small_place_beside_a_big_one():
 def test_a_state_saved_before_words_were_counted_per_region_still_loads(tmp_path):
     """Such a file resumes with its places; the name then leads to the most typical region."""
     path = tmp_path / 'concepts.npz'
-    _one_place_two_rooms().save(path)
+    _one_place_two_rooms(name={'office': 1.0}).save(path)   # as a bag: the words modality
     arrays, meta = load_state(path, STATE_KIND, STATE_VERSION)
     del arrays['st_words_per_position']
     save_state(path, *v1_layout(arrays, meta))
@@ -238,8 +239,8 @@ def test_down_weighted_acoustic_tokens_do_not_each_open_a_place():
     def places(acoustic_weight, seed):
         model = SpatialConceptModel(SpatialConceptConfig(
             weight_words=10.0, alpha=0.1, acoustic_weight=acoustic_weight, seed=seed))
-        for t in range(10):
-            words = 'kitchen' if t == 0 else (t % 4 if t % 3 == 0 else None)
+        for t in range(10):   # the name as a bag of words: in the words modality, as the tokens
+            words = {'kitchen': 1.0} if t == 0 else (t % 4 if t % 3 == 0 else None)
             model.observe(float(t), position=(0.1 * t, 0.0), words=words)
         return model.num_concepts()
 

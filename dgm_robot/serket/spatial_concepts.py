@@ -20,7 +20,8 @@ Generative model per event t (Taniguchi et al.):
     i_t | C_t ~ Dir-CRP(gamma)               position distribution, shared across concepts
     x_t | i_t ~ N(mu_i, Sigma_i)             position in the map frame, NIW prior
     f_t | C_t ~ N(diag) on VAE latents or Dirichlet-multinomial on image class scores
-    w_t | C_t ~ Dirichlet-multinomial         words (text tokens or acoustic word ids)
+    w_t | C_t ~ Dirichlet-multinomial         words (acoustic word ids, bags of words)
+    n_t | C_t ~ Dirichlet-multinomial         names: the phrase of each utterance given as text
 Inference is a Rao-Blackwellised particle filter: each particle holds only sufficient
 statistics and the assignments of the last `lag` events; every new event is placed by its
 full conditional (the particle weight grows by its predictive likelihood), then the window is
@@ -39,6 +40,7 @@ from dgm_robot.serket.spatial import queries, storage, transaction
 from dgm_robot.serket.spatial.component import LearningError, ObservationError
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
+from dgm_robot.serket.spatial.place_scale import taught_scale
 from dgm_robot.serket.spatial.position import POS_DIM
 from dgm_robot.serket.spatial.queries import PlacePosterior, Region, UnknownPlaceError
 from dgm_robot.serket.spatial.region import RegionComponent
@@ -64,7 +66,9 @@ class SpatialConceptConfig:
     max_positions: int = 40         # cap on K, the number of position Gaussians
     alpha: float = 1.0              # CRP concentration of concepts
     gamma: float = 1.0              # concentration of position distributions per concept
-    position_sigma: float = 1.0     # prior std (m) of a position Gaussian
+    position_sigma: float = 1.0     # prior std (m) of a position Gaussian (most, if learn_scale)
+    learn_scale: bool = True        # narrower where named places are closer (place_scale)
+    min_position_sigma: float = 0.2
     position_kappa0: float = 0.01
     position_nu0: float = 4.0       # > 3; large keeps position Gaussians round, as rooms are
     visual: str = 'gaussian'        # 'gaussian' (VAE latents) or 'dirichlet' (class scores)
@@ -74,6 +78,7 @@ class SpatialConceptConfig:
     latent_a0: float = 1.0
     latent_b0: float = 0.1
     word_beta: float = 0.1
+    name_beta: float = 0.01         # sparse: a place has one or two names
     region_beta: float = 0.1        # Dirichlet prior per map region (region modality)
     max_regions: int = 64           # map regions the region modality can tell apart
     max_words: int = 2000           # vocabulary bound: new words beyond it are refused, counted
@@ -81,6 +86,7 @@ class SpatialConceptConfig:
     weight_position: float = 1.0    # modality weights on the log-likelihoods
     weight_visual: float = 1.0
     weight_words: float = 1.0
+    weight_names: float = 1.0
     weight_region: float = 1.0
     markov_eta: float = 0.1
     sticky: float = 0.0             # extra CRP pseudo-counts for the previous event's concept
@@ -117,8 +123,8 @@ class SpatialConceptModel:
 
     @property
     def vocab(self) -> Vocabulary:
-        """Return the words heard so far (text tokens and 'aw<n>' acoustic tokens)."""
-        return self.components.words.vocab
+        """Return the words heard so far as text (the names' lexicon)."""
+        return self.components.names.lexicon
 
     @property
     def latent_dim(self) -> int | None:
@@ -154,7 +160,20 @@ class SpatialConceptModel:
             raise
         self.state, self.window, self.last_posterior = state, window, posterior
         self.n_events += 1
+        if 'position' in event:
+            self._learn_scale(words, event['position'])
         return queries.sparse(self.last_posterior)
+
+    def _learn_scale(self, words: Any, position: np.ndarray) -> None:
+        """Count where words were heard and the area seen; set the place scale from them."""
+        positions, names = self.components.position, self.components.names
+        positions.note(position)
+        if words is not None:
+            names.heard_at(words, position)
+            if self.config.learn_scale:
+                positions.set_scale(taught_scale(names.spread, names.informative_words,
+                                                 self.config.position_sigma,
+                                                 self.config.min_position_sigma))
 
     def rejuvenate(self, sweeps: int = 1) -> None:
         """

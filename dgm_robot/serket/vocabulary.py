@@ -22,12 +22,10 @@ time in every save, so one message of 100 000 distinct tokens must not grow it w
 new words beyond the bound are dropped and counted (`refused`).
 """
 
-import re
 from typing import Any, Iterable, Iterator
 
+from dgm_robot.serket.phrases import tokens as text_tokens
 import numpy as np
-
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 class Vocabulary:
@@ -89,7 +87,7 @@ class Vocabulary:
                 for tok, _ in Vocabulary._tokens(token):
                     yield tok, count
         elif isinstance(words, str):
-            for token in _TOKEN.findall(words.lower()):
+            for token in text_tokens(words):
                 yield token, 1.0
         elif isinstance(words, (int, np.integer)) and not isinstance(words, bool):
             if words < 0:

@@ -44,7 +44,7 @@ class PositionStats(ArrayGroup):
 
 
 class PositionComponent(VectorValued):
-    """Positions (x, y) under NIW Gaussians whose expected covariance is position_sigma^2 I."""
+    """Positions (x, y) under NIW Gaussians whose expected covariance is sigma^2 I."""
 
     name = 'position'
     argument = 'position'
@@ -52,11 +52,48 @@ class PositionComponent(VectorValued):
 
     def __init__(self, config: 'SpatialConceptConfig') -> None:
         super().__init__(config)
+        self.seen = np.zeros(5)     # positions learned: n, sum x, sum y, sum x^2, sum y^2
+        self.set_scale(config.position_sigma)
+
+    def set_scale(self, sigma: float) -> None:
+        """Make sigma (m) the prior std of every Gaussian, learned ones too (see place_scale)."""
+        self.sigma = float(sigma)
+        self._set_prior()
+
+    def note(self, position: np.ndarray) -> None:
+        """Count a learned event's position (2,) in the extent of the places seen."""
+        self.seen += (1.0, *position, *position ** 2)
+        self._set_prior()
+
+    def _set_prior(self) -> None:
+        """
+        Set the NIW prior: Gaussians of std sigma, their means spread over the area seen.
+
+        Where taught places made sigma narrower than configured, the means' prior is the
+        positions' own mean and spread (empirical Bayes: a new place is somewhere in the area
+        explored, kappa0 = sigma^2 / extent^2), so a spot a few sigma from a known one is a new
+        Gaussian: the configured position_kappa0 would spread new places over ten times sigma,
+        which only suits the configured room size. Else mu0 = 0 and position_kappa0.
+        """
+        config, n = self.config, self.seen[0]
+        mu0, kappa0 = np.zeros(POS_DIM), config.position_kappa0
+        if self.sigma < config.position_sigma and n >= 2:
+            mu0 = self.seen[1:3] / n
+            extent = max(float(np.mean(self.seen[3:5] / n - mu0 ** 2)), (2 * self.sigma) ** 2)
+            kappa0 = self.sigma ** 2 / extent
         nu0 = config.position_nu0
-        # E[Sigma] = psi0 / (nu0 - D - 1) = position_sigma^2 I
-        self.niw = NormalInverseWishart(
-            np.zeros(POS_DIM), config.position_kappa0, nu0,
-            np.eye(POS_DIM) * config.position_sigma ** 2 * (nu0 - POS_DIM - 1))
+        # E[Sigma] = psi0 / (nu0 - D - 1) = sigma^2 I
+        self.niw = NormalInverseWishart(mu0, kappa0, nu0,
+                                        np.eye(POS_DIM) * self.sigma ** 2 * (nu0 - POS_DIM - 1))
+
+    def meta(self) -> dict[str, Any]:
+        """Return the prior std in use and the extent of the positions seen."""
+        return {'sigma': self.sigma, 'seen': self.seen.tolist()}
+
+    def restore(self, meta: dict[str, Any]) -> None:
+        """Take back the prior (the configured one for a state saved before it was kept)."""
+        self.seen = np.asarray(meta.get('seen', np.zeros(5)), float)
+        self.set_scale(meta.get('sigma', self.config.position_sigma))
 
     def check(self, value: Any, grow: bool) -> np.ndarray:
         """Return the position as a float (2,) array; raise ObservationError if it is bad."""

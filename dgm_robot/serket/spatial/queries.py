@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from dgm_robot.serket.markov import transition_matrix
+from dgm_robot.serket.phrases import tokens
 from dgm_robot.serket.spatial.inference import Inference
 from dgm_robot.serket.spatial.numerics import logsumexp
 from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.state import ParticleState
 from dgm_robot.serket.spatial.visual import DirichletStats
-from dgm_robot.serket.spatial.words import is_acoustic, WordStats
+from dgm_robot.serket.spatial.words import WordComponent, WordStats
 import numpy as np
 
 
@@ -97,43 +98,57 @@ def posterior_vector(inference: Inference, state: ParticleState,
     return out
 
 
-def _word_stats(inference: Inference, state: ParticleState) -> WordStats:
-    stats = state.stats[inference.components.words.name]
-    assert isinstance(stats, WordStats)
+def _word_stats(state: ParticleState, component: WordComponent) -> WordStats | None:
+    stats = state.stats.get(component.name)
+    assert stats is None or isinstance(stats, WordStats)
     return stats
 
 
-def word_probabilities(inference: Inference, state: ParticleState) -> np.ndarray:
-    """Return P(w | C) (max_concepts, V) of the best particle."""
-    return inference.components.words.probabilities(_word_stats(inference, state),
-                                                    best_particle(state))
+def word_probabilities(inference: Inference, state: ParticleState,
+                       component: WordComponent | None = None) -> np.ndarray:
+    """Return P(w | C) (max_concepts, V) of the best particle (words, or `component`'s)."""
+    component = component or inference.components.words
+    stats = _word_stats(state, component)
+    if stats is None:
+        return np.zeros((inference.config.max_concepts, 0))
+    return component.probabilities(stats, best_particle(state))
 
 
 def concept_names(inference: Inference, state: ParticleState) -> dict[int, str]:
     """
-    Return {concept id: name}: the word most distinctive of the concept, or place_<id>.
+    Return {concept id: name}: the name said most distinctively of the concept, or place_<id>.
 
-    A word scores P(w | C) * P(C | w): frequent in this concept and rare in the others.
-    Acoustic tokens ('aw<n>') name a concept only when no text word was heard in it, since
-    a person can neither read nor say them.
+    Names are the phrases said as text (names.candidates), and the words heard otherwise. A
+    name n scores P(n | C) P(C | n), frequent in this concept and rare in the others, where it
+    was heard in the concept. Acoustic tokens ('aw<n>') name a concept only when no other name
+    was heard in it, since a person can neither read nor say them.
     """
     ids = concept_ids(state)
     names = {int(i): f'place_{i}' for i in ids}
-    vocab = inference.components.words.vocab
-    if len(vocab) == 0 or len(ids) == 0:
+    if len(ids) == 0:
         return names
     best = best_particle(state)
-    pw = word_probabilities(inference, state)[ids]                          # (L', V)
     prior = state.nL[best][ids]
-    pcw = pw * prior[:, None]
-    pcw /= pcw.sum(0, keepdims=True)
-    seen = _word_stats(inference, state).counts[best][ids, :len(vocab)] > 0
-    acoustic = np.array([is_acoustic(t) for t in vocab.tokens])
-    # (L', V): text words outrank every acoustic token, which outrank unseen words
-    score = np.where(seen, pw * pcw + np.where(acoustic, 1.0, 2.0), 0.0)
+    scored, score = [], []
+    for component in (inference.components.names, inference.components.words):
+        stats = _word_stats(state, component)
+        if stats is None:
+            continue
+        p_w = word_probabilities(inference, state, component)[ids]              # (L', V)
+        seen = stats.counts[best][ids, :p_w.shape[1]] > 0
+        for candidate in component.candidates():
+            wid = candidate.bag.ids
+            p_nc = p_w[:, wid] @ (candidate.bag.counts / candidate.bag.counts.sum())  # (L',)
+            p_cn = p_nc * prior / (p_nc * prior).sum()
+            rank = 1.0 if candidate.acoustic else 2.0
+            score.append(np.where(seen[:, wid].any(1), p_nc * p_cn + rank, 0.0))
+            scored.append(candidate.name)
+    if not scored:
+        return names
+    table = np.stack(score, 1)                                                  # (L', N)
     for row, i in enumerate(ids):
-        if seen[row].any():
-            names[int(i)] = vocab.tokens[int(np.argmax(score[row]))]
+        if table[row].any():
+            names[int(i)] = scored[int(np.argmax(table[row]))]
     return names
 
 
@@ -155,8 +170,10 @@ def goal_for_name(inference: Inference, state: ParticleState,
     Return (mean (2,), cov (2, 2), concept id) of the place the name most likely means.
 
     name: text, `place_<id>`, or a bag of words {token: weight} such as a spoken name's
-    acoustic-word message. The concept maximises P(C | words of the name), the place
-    posterior of the name alone (its words weigh as in learning), or is `place_<id>`. The goal
+    acoustic-word message. Text is first matched to a name heard (names.resolve: word order
+    and articles aside); the concept is the one reporting that name, else the one maximising
+    P(C | words of the name), the place posterior of the name alone (its words weigh as in
+    learning), or is `place_<id>`. The goal
     is that concept's position Gaussian where the name was heard most, n_wi P(C | i), n_wi
     being how often it was heard there: a concept that took in part of another room keeps its
     goal where its name was said. Where the name was never heard in the concept (place_<id>),
@@ -172,13 +189,16 @@ def goal_for_name(inference: Inference, state: ParticleState,
     if place and int(name[6:]) in ids:
         lab = int(name[6:])
     else:
-        words = inference.components.words
-        wid, wct = words.vocab.bag(name, grow=False)
-        if len(wid) == 0:
+        component, said, bag = _said(inference, name)
+        if bag is None:
             raise UnknownPlaceError(f'no learned place is called {name!r} '
-                                    f'(none of its words were ever heard)')
-        lab = int(np.argmax(posterior_vector(inference, state, {words.argument: name})))
-        heard = _word_stats(inference, state).per_position[best][:, wid] @ wct
+                                    f'(no place name heard shares a word with it)')
+        reported = {n: c for c, n in concept_names(inference, state).items()}
+        lab = reported[said] if isinstance(said, str) and said in reported else int(
+            np.argmax(posterior_vector(inference, state, {component.argument: said})))
+        stats = _word_stats(state, component)
+        if stats is not None:
+            heard = stats.per_position[best][:, bag.ids] @ bag.counts
     if state.nLK[best, lab].sum() == 0:
         raise UnknownPlaceError(f'place {name!r} (concept {lab}) has no positions yet')
     n_lk = state.nLK[best, lab]
@@ -187,6 +207,22 @@ def goal_for_name(inference: Inference, state: ParticleState,
     k = int(np.argmax(heard * owned if np.any(heard > 0) else n_lk * owned))
     mean, cov = inference.position.mean_and_cov(inference.positions(state), best, k)
     return mean, cov, lab
+
+
+def _said(inference: Inference, name: Any) -> tuple[WordComponent, Any, Any]:
+    """
+    Return (component, what was said, its Bag or None) for a place name that is not place_<id>.
+
+    Text means the name heard that it matches (names.resolve), else its words as a bag of
+    words; anything else (an acoustic message) is a bag of words.
+    """
+    names, words = inference.components.names, inference.components.words
+    if isinstance(name, str):
+        said = names.resolve(name)
+        if said is not None:
+            return names, said, names.check(said, grow=False)
+        name = {token: 1.0 for token in tokens(name)}
+    return words, name, words.check(name, grow=False)
 
 
 def region_predictive(inference: Inference, state: ParticleState,

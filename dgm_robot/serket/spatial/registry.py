@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dgm_robot.serket.spatial.component import Component, ConceptComponent
+from dgm_robot.serket.spatial.names import NameComponent
 from dgm_robot.serket.spatial.position import PositionComponent
 from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.visual import DirichletVisual, GaussianVisual, VisualComponent
@@ -62,9 +63,16 @@ class Components:
 
     @property
     def words(self) -> WordComponent:
-        """Return the word component."""
+        """Return the word component (acoustic tokens, bags of words)."""
         out = self.get('words')
         assert isinstance(out, WordComponent)
+        return out
+
+    @property
+    def names(self) -> NameComponent:
+        """Return the name component (place names said as text)."""
+        out = self.get('names')
+        assert isinstance(out, NameComponent)
         return out
 
 
@@ -72,4 +80,4 @@ def build_components(config: 'SpatialConceptConfig') -> Components:
     """Return fresh components for `config`."""
     return Components(PositionComponent(config),
                       (VISUAL[config.visual](config), WordComponent(config),
-                       RegionComponent(config)))
+                       NameComponent(config), RegionComponent(config)))

@@ -14,12 +14,13 @@
 
 
 """
-The word modality: bags of words (text tokens and acoustic word ids) drawn per concept.
+The word modality: bags of words (acoustic word ids, tokens given as a bag) drawn per concept.
 
 Words are counted per concept (Dirichlet-multinomial) and also per position Gaussian, so a
-name leads to where it was said. The vocabulary grows online up to config.max_words, and the
-count arrays grow with it (doubling, never past the bound), so a new word costs nothing in the
-common case and no stream of new words grows the learner without end.
+name leads to where it was said. Text is not theirs: an utterance given as text is a place
+name, which the name modality (names.py) learns as a phrase. The vocabulary grows online up to
+config.max_words, and the count arrays grow with it (doubling, never past the bound), so a new
+word costs nothing in the common case and no stream of new words grows the learner without end.
 """
 
 from dataclasses import dataclass
@@ -45,6 +46,14 @@ class Bag(NamedTuple):
 
     ids: np.ndarray
     counts: np.ndarray
+
+
+class Candidate(NamedTuple):
+    """A name places may report: the name, and its Bag in the modality that heard it."""
+
+    name: str
+    bag: Bag
+    acoustic: bool
 
 
 @dataclass
@@ -82,13 +91,18 @@ class WordComponent(ConceptComponent):
     def __init__(self, config: 'SpatialConceptConfig') -> None:
         super().__init__(config)
         self.vocab = Vocabulary(max_size=config.max_words)
+        self.beta = config.word_beta
 
     def check(self, value: Any, grow: bool) -> Bag | None:
         """
-        Return the words as a Bag (None: no known word); raise ObservationError if bad.
+        Return the words that are not text as a Bag (None: none known); raise if bad.
 
         grow adds unknown tokens to the vocabulary; without it they are dropped.
         """
+        if isinstance(value, (list, tuple)):
+            value = [v for v in value if not isinstance(v, str)]
+        elif isinstance(value, str):
+            value = []
         try:
             wid, wct = self.vocab.bag(value, grow=grow)
         except ValueError as err:
@@ -97,6 +111,15 @@ class WordComponent(ConceptComponent):
             return None
         acoustic = [is_acoustic(self.vocab.tokens[i]) for i in wid]
         return Bag(wid, wct * np.where(acoustic, self.config.acoustic_weight, 1.0))
+
+    def candidates(self) -> list[Candidate]:
+        """Return each word as a name places may report (acoustic tokens are ranked last)."""
+        out = []
+        for name in self.vocab.tokens:
+            bag = self.check({name: 1.0}, grow=False)
+            if bag is not None:
+                out.append(Candidate(name, bag, is_acoustic(name)))
+        return out
 
     def new_stats(self, n_particles: int, value: Any) -> WordStats:
         """Return empty counts with room for INITIAL_VOCABULARY words."""
@@ -164,7 +187,7 @@ class WordComponent(ConceptComponent):
         assert isinstance(stats, WordStats)
         L = n_concepts
         return dirichlet_log_predictive(stats.counts[:, :L, value.ids], stats.totals[:, :L],
-                                        value.counts, self.config.word_beta, len(self.vocab))
+                                        value.counts, self.beta, len(self.vocab))
 
     def block_log_predictive(self, stats: ArrayGroup, concepts: np.ndarray,
                              values: list[Any]) -> np.ndarray:
@@ -174,12 +197,12 @@ class WordComponent(ConceptComponent):
         uniq, where = np.unique(wid, return_inverse=True)
         wct = np.bincount(where, np.concatenate([v.counts for v in values]))
         return dirichlet_log_predictive(stats.counts[0][np.ix_(concepts, uniq)],
-                                        stats.totals[0, concepts], wct, self.config.word_beta,
+                                        stats.totals[0, concepts], wct, self.beta,
                                         len(self.vocab))
 
     def probabilities(self, stats: WordStats, particle: int) -> np.ndarray:
         """Return P(w | C) (max_concepts, V) of one particle."""
-        V, beta = len(self.vocab), self.config.word_beta
+        V, beta = len(self.vocab), self.beta
         return ((stats.counts[particle, :, :V] + beta)
                 / (stats.totals[particle][:, None] + V * beta))
 
