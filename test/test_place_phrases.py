@@ -14,7 +14,11 @@
 
 """Names as people say them: phrases become names, function words never, queries by words."""
 
+from dgm_robot.pipeline.concepts import Concepts
 from dgm_robot.pipeline.presets import load_preset
+from dgm_robot.ros.dds.message_types import get_message
+from dgm_robot.ros.place_queries import answer_where_is
+from dgm_robot.ros.rclpy_compat import msgs
 from dgm_robot.serket.phrases import name_phrase
 from dgm_robot.serket.spatial_concepts import SpatialConceptModel, UnknownPlaceError
 import numpy as np
@@ -135,3 +139,20 @@ def test_phrases_weights_and_scale_survive_a_restart(office, tmp_path):
     assert weight(back, 'space') == weight(model, 'space')
     np.testing.assert_allclose(back.goal_for_name('study space')[0],
                                model.goal_for_name('study space')[0])
+
+
+def test_where_is_answers_a_phrase_in_other_words_and_lists_places_for_an_unknown(office):
+    """The node's answer: a goal for 'the printer', the known phrases for 'the toilet'."""
+    concepts = Concepts(preset='rooms')
+    concepts.model = office[0]
+    where_is = get_message('dgm_robot_interfaces/srv/WhereIs')
+    stamp = msgs.builtin_interfaces.msg.Time()
+    found = answer_where_is(concepts, where_is.Request(name='the printer'),
+                            where_is.Response(), 'map', stamp)
+    goal = (found.goal.pose.position.x, found.goal.pose.position.y)
+    assert found.found and np.hypot(*np.subtract(goal, SPOTS['in front of the printer'])) < 0.4
+    unknown = answer_where_is(concepts, where_is.Request(name='the toilet'),
+                              where_is.Response(), 'map', stamp)
+    assert not unknown.found and sorted(unknown.known_places) == sorted(SPOTS)
+    assert "no place is named 'the toilet'" in unknown.message
+    assert 'in front of the bookcase' in unknown.message
