@@ -156,3 +156,20 @@ def test_where_is_answers_a_phrase_in_other_words_and_lists_places_for_an_unknow
     assert not unknown.found and sorted(unknown.known_places) == sorted(SPOTS)
     assert "no place is named 'the toilet'" in unknown.message
     assert 'in front of the bookcase' in unknown.message
+
+
+def test_a_name_said_in_other_words_stays_one_name_and_one_place():
+    """'the bookcase' after 'in front of the bookcase' is the same name, not a new place."""
+    model = SpatialConceptModel(load_preset('rooms', n_particles=2).config)
+    rng = np.random.default_rng(0)
+    said = ['in front of the bookcase', 'the bookcase', 'bookcase in front of',
+            'break space', 'this is the break space', 'study space']
+    for t, text in enumerate(said * 3):
+        spot = 'break space' if 'break' in text else (
+            'study space' if 'study' in text else 'in front of the bookcase')
+        model.observe(float(t), position=np.array(SPOTS[spot]) + rng.normal(0, 0.1, 2),
+                      words=text)
+    assert model.components.names.vocab.tokens == ['in front of the bookcase', 'break space',
+                                                   'study space']
+    assert sorted(model.concept_names().values()) == ['break space', 'in front of the bookcase',
+                                                      'study space']

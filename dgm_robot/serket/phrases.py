@@ -75,9 +75,10 @@ def name_phrase(text: str) -> Optional[str]:
     return ' '.join(words)
 
 
-def match(query: str, names: Iterable[str], weight: Callable[[str], float]) -> Optional[str]:
+def match(query: str, names: Iterable[str], weight: Callable[[str], float],
+          least: float = 0.0) -> Optional[str]:
     """
-    Return the known name that `query` means, or None when no informative word is shared.
+    Return the known name that `query` means, or None when none shares more than `least`.
 
     Word order, an article or a sentence frame around the query do not matter: names are scored
     by the weighted overlap of their words with the query's (weighted Jaccard, each word counting
@@ -87,7 +88,7 @@ def match(query: str, names: Iterable[str], weight: Callable[[str], float]) -> O
     if phrase is None:
         return None
     asked = set(tokens(phrase))
-    best, best_score = None, 0.0
+    best, best_score = None, least
     for name in names:
         if name == phrase:
             return name

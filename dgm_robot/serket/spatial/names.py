@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
 
 MIN_NAME_WEIGHT = 0.5       # evidence of a place a name's words must carry between them
+SAME_NAME = 0.75            # informative-word overlap above which a phrase rewords a known one
 
 
 def texts(value: Any) -> list[str]:
@@ -69,7 +70,7 @@ class NameComponent(WordComponent):
         counts: dict[int, float] = {}
         for text in texts(value):
             self.lexicon.bag(text, grow=grow)
-            phrase = name_phrase(text)
+            phrase = self.phrase_of(text)
             if phrase is None:
                 continue
             if phrase in self.vocab.ids or (grow and not self.vocab.full):
@@ -81,6 +82,21 @@ class NameComponent(WordComponent):
             return None
         return Bag(np.fromiter(counts, dtype=np.int64, count=len(counts)),
                    np.fromiter(counts.values(), dtype=float, count=len(counts)))
+
+    def phrase_of(self, text: str) -> str | None:
+        """
+        Return the name an utterance says: its phrase, or the known name it only rewords.
+
+        A new phrase whose informative words (u >= MIN_NAME_WEIGHT) are (almost) those of a
+        known name ("the bookcase" after "in front of the bookcase") is that name, so people may
+        say a place's name in their own words without splitting the place in two.
+        """
+        phrase = name_phrase(text)
+        if phrase is None or phrase in self.vocab.ids:
+            return phrase
+        known = match(phrase, self.vocab.tokens,
+                      lambda w: float(self.weights([w])[0] >= MIN_NAME_WEIGHT), least=SAME_NAME)
+        return known or phrase
 
     def weights(self, words: list[str]) -> np.ndarray:
         """Return the evidence weights u_w (m,) of words (1 for a word never heard)."""
@@ -99,7 +115,7 @@ class NameComponent(WordComponent):
     def heard_at(self, value: Any, position: np.ndarray) -> None:
         """Count where the words of a learned event's utterances were heard, by their phrase."""
         for text in texts(value):
-            phrase = name_phrase(text)
+            phrase = self.phrase_of(text)
             if phrase is not None:
                 ids = np.unique(self.lexicon.bag(text, grow=False)[0])
                 self.spread.heard(ids, position, phrase)
