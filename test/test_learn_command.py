@@ -233,7 +233,8 @@ def test_advice_names_the_training_command():
     lines = advice(figures, 'run1', '/cam/compressed', '/odom', 'dgm-robot learn --bag run1')
     text = '\n'.join(lines)
     assert 'worse than repeating the last frame' in text and 'too small' in text
-    assert 'dgm-robot train --bag run1 --image-topic /cam/compressed --out model.pt' in text
+    assert 'dgm-robot train --bag run1 --image-topic /cam/compressed --init default --out '\
+        'model.pt' in text
     assert 'dgm-robot learn --bag run1 --model-path model.pt' in text
     figures.update(mse_model=0.01, coverage_1sigma=0.7)
     assert advice(figures, 'run1', '/camera/image_raw', '/odom', '')[-1].endswith('fits this bag')

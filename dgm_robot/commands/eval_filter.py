@@ -65,8 +65,9 @@ class LinearKF:
         self.f, self.g, self.c = coef[:d].T, coef[d:-1].T, coef[-1]
         resid = y - x @ coef
         self.r = np.concatenate(variances).mean(0)
-        self.q = np.cov(resid.T) - np.diag(np.minimum(self.r, resid.var(0) * 0.5))
-        self.q = 0.5 * (self.q + self.q.T) + 1e-6 * np.eye(d)
+        q = np.cov(resid.T) - np.diag(np.minimum(self.r, resid.var(0) * 0.5))
+        w, v = np.linalg.eigh(0.5 * (q + q.T))    # a covariance: negative directions cut to 0,
+        self.q = (v * np.maximum(w, 0.0)) @ v.T + 1e-6 * np.eye(d)   # else the filter fails
         allm = np.concatenate(means)
         self.m0, self.p0 = allm.mean(0), np.cov(allm.T)
 

@@ -86,6 +86,7 @@ def advice(figures: Dict[str, Any], bag: Path, image_topic: str, odom_topic: str
                      (('image', image_topic), ('odom', odom_topic))
                      if topic != getattr(BagTopics(), name))
     return [line, *(f'model check: {text}' for text in found),
-            'adapt the world model to this robot, then learn with it:',
-            f'  dgm-robot train --bag {bag}{topics} --out model.pt',
+            'adapt the world model to this robot (a short fine-tune of the shipped model), '
+            'then learn with it:',
+            f'  dgm-robot train --bag {bag}{topics} --init default --out model.pt',
             f'  {command} --model-path model.pt']

@@ -24,14 +24,16 @@ Random frame dropout hides frames from the filter, which trains its multi-step p
 
 Stages: 'vae' (frames, reconstruction), 'filter' (VAE frozen, latents computed once, fast),
 'joint' (all weights, lower learning rate). Each epoch ends with a validation pass and a
-checkpoint that --resume continues from.
+checkpoint that --resume continues from. Training may start from a trained model (`init`, e.g.
+the shipped one) instead of random weights: its architecture and nominal frame period are kept,
+and the filter starts from its weights rather than from a least-squares fit of the new latents.
 """
 
 from dataclasses import asdict, dataclass, replace
 import math
 
 from dgm_robot.models.checkpoint import load_checkpoint, load_state
-from dgm_robot.models.vae import frames_to_tensor
+from dgm_robot.models.vae import FrameError, frames_to_tensor
 from dgm_robot.models.world_model import WorldModel
 import numpy as np
 import torch
@@ -61,6 +63,10 @@ class TrainConfig:
     filter_weight: float = 1.0  # weight of the filter term in the joint stage
     val_fraction: float = 0.1
     seed: int = 0
+
+
+class TrainingDataError(ValueError):
+    """Training data the model cannot learn from: none, too short, or shaped for another model."""
 
 
 class FrameData:
@@ -104,7 +110,7 @@ def nominal_dt(sequences):
     steps = np.concatenate([np.diff(np.asarray(s.stamps, np.float64)) for s in sequences])
     steps = steps[np.isfinite(steps) & (steps > 0)]
     if len(steps) == 0:
-        raise ValueError('sequences need at least two frames with increasing stamps')
+        raise TrainingDataError('sequences need at least two frames with increasing stamps')
     return float(np.median(steps))
 
 
@@ -163,9 +169,11 @@ def encode_all(model, data):
 class Trainer:
     """Runs the staged schedule with validation, per-epoch checkpoints and resume."""
 
-    def __init__(self, model, train_data, val_data, cfg, out, progress=True, log=print):
+    def __init__(self, model, train_data, val_data, cfg, out, progress=True, log=print,
+                 pretrained=False):
         self.model, self.train_data, self.val_data = model, train_data, val_data
         self.cfg, self.out, self.progress, self.log = cfg, out, progress, log
+        self.pretrained = pretrained   # the filter starts from its weights, not a fit
         self.gen = torch.Generator().manual_seed(cfg.seed)
         self.history = []
         self.done = {stage: 0 for stage in STAGES}   # epochs finished per stage
@@ -198,7 +206,13 @@ class Trainer:
         return opt
 
     def run(self):
-        """Train every stage to its configured number of epochs; return the history."""
+        """
+        Train every stage to its configured number of epochs; return the history.
+
+        The process noise is calibrated after the epochs (also when a resumed run had finished
+        them but not the calibration); with nothing trained the weights stay as they were.
+        """
+        trained = False
         for stage in STAGES:
             epochs = getattr(self.cfg, f'{stage}_epochs')
             if self.done[stage] >= epochs:
@@ -207,7 +221,7 @@ class Trainer:
             latents = None
             if stage == 'filter':
                 latents = encode_all(self.model, self.train_data)
-                if self.done['filter'] == 0:
+                if self.done['filter'] == 0 and not self.pretrained:
                     self.model.ssm.init_from_latents(latents[0], self.train_data.controls)
             for epoch in range(self.done[stage], epochs):
                 self.model.vae.train()
@@ -221,7 +235,9 @@ class Trainer:
                 self.done[stage] = epoch + 1
                 self.set_future_obs_var()
                 self.save({'stage': stage, 'state': opt.state_dict()})
-        if self.val_data is not None and self.val_data.windows:
+                trained = True
+        uncalibrated = bool(self.history) and self.history[-1].get('stage') != 'calibrate'
+        if (trained or uncalibrated) and self.val_data is not None and self.val_data.windows:
             self.calibrate()
         self.save(None)
         return self.history
@@ -330,33 +346,57 @@ class Trainer:
 
 
 def train_world_model(sequences, out, cfg=TrainConfig(), model_kwargs=None, resume=False,
-                      val_sequences=None, progress=True, log=print):
+                      val_sequences=None, progress=True, log=print, init=None):
     """
     Train a WorldModel on Sequences and write it to `out`; return (model, history).
 
     val_sequences default: the last cfg.val_fraction of every sequence is held out.
     model_kwargs: sizes passed to WorldModel.create (dt0 is taken from the data).
+    init: a WorldModel to start from (fine-tuning) instead of random weights; model_kwargs must
+    then be None, its sizes and dt0 are kept. It is trained in place.
+    Raises TrainingDataError for sequences the model cannot learn from.
     """
     if not sequences:
-        raise ValueError('no training sequences')
+        raise TrainingDataError('no training sequences')
+    if init is not None and model_kwargs:
+        raise ValueError('give either init or model_kwargs, not both')
     torch.manual_seed(cfg.seed)
     if val_sequences is None:
         sequences, val_sequences = split_tail(sequences, cfg.val_fraction)
-    kwargs = dict(model_kwargs or {})
-    kwargs.setdefault('dt0', nominal_dt(sequences))
-    model = WorldModel.create(**kwargs)
+    if init is None:
+        kwargs = dict(model_kwargs or {})
+        kwargs.setdefault('dt0', nominal_dt(sequences))
+        model = WorldModel.create(**kwargs)
+    else:
+        model = init
+        check_fits(model, sequences + list(val_sequences or []))
     size, channels = model.vae.config['image_size'], model.vae.config['channels']
     args = (size, channels, cfg.window, cfg.stride, model.dt0)
-    train_data = FrameData(sequences, *args)
+    try:
+        train_data = FrameData(sequences, *args)
+        val_data = FrameData(val_sequences, *args) if val_sequences else None
+    except FrameError as err:
+        raise TrainingDataError(f'frames do not fit the model: {err}') from err
     if not train_data.windows:
-        raise ValueError(f'sequences are shorter than one window of {cfg.window} frames')
-    val_data = FrameData(val_sequences, *args) if val_sequences else None
-    trainer = Trainer(model, train_data, val_data, cfg, out, progress, log)
+        raise TrainingDataError(f'sequences are shorter than one window of {cfg.window} frames')
+    trainer = Trainer(model, train_data, val_data, cfg, out, progress, log,
+                      pretrained=init is not None)
     if resume:
         trainer.resume()
     log(f'training on {train_data.num_frames} frames ({len(train_data.windows)} windows), '
-        f'validating on {val_data.num_frames if val_data else 0}; dt0={model.dt0:.4g} s')
+        f'validating on {val_data.num_frames if val_data else 0}; dt0={model.dt0:.4g} s'
+        + (f', starting from model {model.model_id}' if init is not None else ''))
     return model, trainer.run()
+
+
+def check_fits(model, sequences):
+    """Raise TrainingDataError if the sequences' controls do not fit the model's filter."""
+    width = model.ssm.config['control_dim']
+    for seq in sequences:
+        controls = np.asarray(seq.controls, np.float32).reshape(len(seq.controls), -1)
+        if len(controls) and controls.shape[1] != width:
+            raise TrainingDataError(f'the data has {controls.shape[1]} controls per frame, the '
+                                    f'model takes {width}')
 
 
 def split_tail(sequences, fraction):
