@@ -69,7 +69,8 @@ class NameComponent(WordComponent):
         """
         counts: dict[int, float] = {}
         for text in texts(value):
-            self.lexicon.bag(text, grow=grow)
+            if grow:    # a query's words are only looked up (weights, matching), never kept
+                self.lexicon.bag(text, grow=True)
             phrase = self.phrase_of(text)
             if phrase is None:
                 continue
