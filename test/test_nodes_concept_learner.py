@@ -297,3 +297,56 @@ def test_executable_saves_state_on_signal(ros, tmp_path, signum):
         probe.destroy_node()
     assert process.returncode == 0, output
     assert state_path.is_file(), output
+
+
+def test_a_spoken_name_sends_the_robot_to_the_place_it_named(learner, room_latents):
+    """Rooms named aloud in two voices; a third voice's query on ~/navigate_to_speech is a goal."""
+    from dgm_robot.conversions.audio import audio_info_fields, encode_pcm
+    from dgm_robot.ros.qos import AUDIO_INFO, RELIABLE, SENSOR_DATA
+    from dgm_robot.sim.speech import read_wav, SPEECH_DIR
+    msg = learner.compat.msgs
+    node = learner.tested
+    audio_msgs = msg.audio_common_msgs.msg
+    rng = np.random.default_rng(0)
+
+    def spoken(room, voice, seconds):
+        """Return AudioDataStamped chunks of 0.1 s: a clip between stretches of quiet noise."""
+        pcm, rate = read_wav(SPEECH_DIR / f'{room}_{voice}_130.wav')
+        quiet = rng.normal(0.0, 3.0, int(0.6 * rate))
+        said = np.concatenate([quiet, pcm, quiet]).astype(np.float32) / 32768.0
+        chunks = []
+        for start in range(0, said.size, rate // 10):
+            data = np.frombuffer(encode_pcm(said[start:start + rate // 10]), np.uint8)
+            chunks.append(audio_msgs.AudioDataStamped(
+                header=stamp(learner.compat, seconds + start / rate, 'microphone'),
+                audio=audio_msgs.AudioData(data=data)))
+        return chunks
+
+    info = learner.publisher(audio_msgs.AudioInfo, 'audio_info', AUDIO_INFO)
+    audio = learner.publisher(audio_msgs.AudioDataStamped, 'audio', SENSOR_DATA)
+    query = learner.publisher(audio_msgs.AudioDataStamped, 'concept_learner/navigate_to_speech',
+                              RELIABLE)
+    query.publish(spoken('kitchen', 'en-m3', 0.5)[0])
+    learner.spin_until(lambda: node.skips.total == 1, what='a query before audio_info skipped')
+    info.publish(audio_msgs.AudioInfo(**audio_info_fields(16000)))
+    learner.spin_until(lambda: node.feed.audio_format is not None, what='audio_info taken')
+    seconds = 1.0
+    for voice in ('en', 'en-us', 'en', 'en-us'):
+        for room, position in ROOMS.items():
+            chunks = spoken(room, voice, seconds)
+            for latent in room_latents[room]:
+                observe(learner, seconds, latent, position)
+                seconds += 0.5
+            for chunk in chunks:
+                audio.publish(chunk)
+                learner.spin(0.005)
+            seconds = max(seconds, header_seconds(chunks[-1].header) + 0.1)
+    learner.spin_until(lambda: node.concepts.counts['utterances'] == 8, what='8 names heard')
+    for count, room in enumerate(ROOMS, start=1):
+        whole = spoken(room, 'en-m3', seconds)
+        whole[0].audio.data = np.concatenate([chunk.audio.data for chunk in whole])
+        query.publish(whole[0])
+        goal = learner.await_message('goal_pose', count=count)
+        assert (goal.pose.position.x, goal.pose.position.y) == pytest.approx(ROOMS[room],
+                                                                             abs=0.5)
+    assert node.skips.total == 1

@@ -364,6 +364,20 @@ class Concepts:
                              self.robot_radius, 2 * self.robot_radius)
         return None if goal is None else (goal[0], goal[1], cov)
 
+    def goal_for_speech(self, pcm: np.ndarray,
+                        sample_rate: int) -> Optional[Tuple[float, float, np.ndarray]]:
+        """
+        Return goal_for the place whose name one spoken utterance says, or None if none is.
+
+        The utterance goes through the recogniser that turns the teacher's speech into words, so a
+        spoken query finds what a spoken name taught. Unusable audio raises BadInput.
+        """
+        try:
+            message = self.acoustic.message(pcm, sample_rate)
+        except AudioInputError as err:
+            raise BadInput(f'spoken query: {err}') from err
+        return self.goal_for(message) if message else None
+
     # state ---------------------------------------------------------------------------------
 
     def save(self, path: Optional[str] = None) -> None:

@@ -138,11 +138,15 @@ class ConceptFeed:
         """Take audio_common_msgs/AudioDataStamped; return the tokens of utterances that ended."""
         if not self.concepts.use_audio:
             return []
+        pcm, rate = self.pcm(msg)
+        return self.concepts.add_audio(stamp_to_seconds(msg.header.stamp), pcm, rate)
+
+    def pcm(self, msg: Any) -> Tuple[np.ndarray, int]:
+        """Return (mono float PCM, sample rate) of an AudioDataStamped in audio_info's format."""
         if self.audio_format is None:
             raise ValueError('no AudioInfo received on audio_info yet, so the PCM format is '
                              'unknown')
         pcm = audio_to_float(msg, self.audio_format)
         if not np.isfinite(pcm).all():
             raise ValueError('audio holds NaN or infinite samples')
-        return self.concepts.add_audio(stamp_to_seconds(msg.header.stamp), pcm,
-                                       int(self.audio_format.sample_rate))
+        return pcm, int(self.audio_format.sample_rate)

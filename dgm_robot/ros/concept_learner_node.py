@@ -17,7 +17,8 @@ ROS node `concept_learner`: learns place concepts online and answers "where is t
 
 Inputs: `vae_encoder/latent`, positions (`odom`, `pose` in the map frame such as AMCL's sparse
 `amcl_pose`, and `/tf` + `/tf_static` map -> odom -> base_link as REP 105 has them), `words`,
-`audio` + `audio_info`, `world_model/prediction`, `~/navigate_to`. Outputs: `~/place` (posterior
+`audio` + `audio_info`, `world_model/prediction`, `~/navigate_to` (a name as text) and
+`~/navigate_to_speech` (one spoken utterance in audio_info's format). Outputs: `~/place` (posterior
 for each latent, its header), `~/place_prediction` (posterior at the last predicted row's stamp),
 `~/place_info`, `~/places`, `~/markers` (latched, re-published when names or regions change),
 `goal_pose` for a known place name, `/diagnostics`. A `map` (OccupancyGrid) is segmented into
@@ -171,6 +172,8 @@ class ConceptLearnerNode(ManagedNode):
             self.create_subscription(msg_type, topic, self.callbacks[stream], qos)
         self.create_subscription(Image, 'world_model/prediction', self._on_prediction, RELIABLE)
         self.create_subscription(String, '~/navigate_to', self._on_navigate_to, RELIABLE)
+        self.create_subscription(AudioDataStamped, '~/navigate_to_speech',
+                                 self._on_navigate_to_speech, RELIABLE)
         self.create_service(Trigger, '~/list_places', self._on_list_places)
         where_is = interface_or_none('dgm_robot_interfaces/srv/WhereIs')
         if where_is is None:
@@ -307,6 +310,22 @@ class ConceptLearnerNode(ManagedNode):
         except Exception as err:  # noqa: B902 - a failed lookup must not end the node
             self.skips.skip('navigate_to', err, level='error')
             return
+        self._go(goal, name)
+
+    def _on_navigate_to_speech(self, msg):
+        """Take one spoken utterance (audio_info's format) naming a place, as navigate_to."""
+        try:
+            goal = self.concepts.goal_for_speech(*self.feed.pcm(msg))
+        except ValueError as err:     # no audio_info yet, NaN or unusable audio
+            self.skips.skip('navigate_to_speech', err)
+            return
+        except Exception as err:  # noqa: B902 - a failed lookup must not end the node
+            self.skips.skip('navigate_to_speech', err, level='error')
+            return
+        self._go(goal, 'the spoken name')
+
+    def _go(self, goal, name):
+        """Publish goal (from goal_for) on goal_pose and to Nav2, or say which places are known."""
         if goal is None:
             known = ', '.join(sorted(self.concepts.names().values())) or 'none yet'
             self.get_logger().info(f'navigate_to: no place is named {clipped(name)!r}; '
