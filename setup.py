@@ -62,6 +62,7 @@ setup(
         'rosbags>=0.11',
         'cyclonedds>=0.10',
         'librosa',
+        'pocketsphinx',
         'matplotlib',
         'tqdm',
         'psutil',
