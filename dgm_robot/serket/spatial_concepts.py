@@ -39,6 +39,7 @@ from typing import Any
 from dgm_robot.serket.spatial import queries, storage, transaction
 from dgm_robot.serket.spatial.component import LearningError, ObservationError
 from dgm_robot.serket.spatial.inference import Inference
+from dgm_robot.serket.spatial.names import texts
 from dgm_robot.serket.spatial.numerics import logsumexp
 from dgm_robot.serket.spatial.place_scale import taught_scale
 from dgm_robot.serket.spatial.position import POS_DIM
@@ -84,7 +85,8 @@ class SpatialConceptConfig:
     max_words: int = 2000           # vocabulary bound: new words beyond it are refused, counted
     acoustic_weight: float = 1.0    # count of one acoustic token ('aw<n>') against a text word
     weight_position: float = 1.0    # modality weights on the log-likelihoods
-    weight_visual: float = 1.0
+    weight_visual: float = 1.0      # most, if learn_visual_weight (then its prior)
+    learn_visual_weight: bool = True    # by how well vision names taught places (visual_weight)
     weight_words: float = 1.0
     weight_names: float = 1.0
     weight_region: float = 1.0
@@ -149,6 +151,8 @@ class SpatialConceptModel:
         undo = transaction.Undo(self.inference)
         try:
             event = self.inference.check(stamp, inputs, grow=True)
+            if 'position' in event and 'visual' in event:
+                self._learn_visual_weight(words, event['position'], event['visual'])
             state, window = transaction.learn(self.inference, self.state, self.window, event,
                                               self.n_events)
             posterior = queries.posterior_vector(self.inference, state, inputs)
@@ -163,6 +167,19 @@ class SpatialConceptModel:
         if 'position' in event:
             self._learn_scale(words, event['position'])
         return queries.sparse(self.last_posterior)
+
+    def _learn_visual_weight(self, words: Any, position: np.ndarray,
+                             feature: np.ndarray) -> None:
+        """
+        Let each name phrase said at the event judge the visual weight (visual_weight).
+
+        It is judged before the event is learned, so the event learns with the weight its own
+        teaching gives; a failed event takes it back with the rest (transaction.Undo).
+        """
+        for text in texts(words) if words is not None else []:
+            phrase = self.components.names.phrase_of(text)
+            if phrase is not None:
+                self.components.visual.taught(phrase, position, feature)
 
     def _learn_scale(self, words: Any, position: np.ndarray) -> None:
         """Count where words were heard and the area seen; set the place scale from them."""

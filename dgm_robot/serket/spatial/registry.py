@@ -29,6 +29,7 @@ from dgm_robot.serket.spatial.names import NameComponent
 from dgm_robot.serket.spatial.position import PositionComponent
 from dgm_robot.serket.spatial.region import RegionComponent
 from dgm_robot.serket.spatial.visual import DirichletVisual, GaussianVisual, VisualComponent
+from dgm_robot.serket.spatial.visual_weight import VisualWeight
 from dgm_robot.serket.spatial.words import WordComponent
 
 if TYPE_CHECKING:
@@ -78,6 +79,9 @@ class Components:
 
 def build_components(config: 'SpatialConceptConfig') -> Components:
     """Return fresh components for `config`."""
-    return Components(PositionComponent(config),
-                      (VISUAL[config.visual](config), WordComponent(config),
-                       NameComponent(config), RegionComponent(config)))
+    position, visual = PositionComponent(config), VISUAL[config.visual](config)
+    if config.learn_visual_weight:
+        visual.learned = VisualWeight(config.weight_visual, position, visual)
+        visual.weight = visual.learned.weight
+    return Components(position, (visual, WordComponent(config), NameComponent(config),
+                                 RegionComponent(config)))

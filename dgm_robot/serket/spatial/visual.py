@@ -32,6 +32,7 @@ from dgm_robot.serket.spatial.component import (ConceptComponent, ObservationErr
 import numpy as np
 
 if TYPE_CHECKING:
+    from dgm_robot.serket.spatial.visual_weight import VisualWeight
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
 
 
@@ -61,6 +62,13 @@ class VisualComponent(VectorValued, ConceptComponent):
     def __init__(self, config: 'SpatialConceptConfig') -> None:
         super().__init__(config)
         self.dim: int | None = None
+        self.learned: 'VisualWeight | None' = None     # the weight learned from teaching
+
+    def taught(self, phrase: str, position: np.ndarray, feature: np.ndarray) -> None:
+        """Let a taught event judge the visual weight (see visual_weight), when it is learned."""
+        if self.learned is not None:
+            self.learned.taught(phrase, position, feature)
+            self.weight = self.learned.weight
 
     def check(self, value: Any, grow: bool) -> np.ndarray:
         """Return the feature as a float vector of the learned size; raise ObservationError."""
@@ -82,12 +90,17 @@ class VisualComponent(VectorValued, ConceptComponent):
             array[p, concept] = 0
 
     def meta(self) -> dict[str, Any]:
-        """Return the feature size."""
-        return {'dim': self.dim}
+        """Return the feature size and what teaching said of the weight."""
+        if self.learned is None:
+            return {'dim': self.dim}
+        return {'dim': self.dim, 'learned_weight': self.learned.meta()}
 
     def restore(self, meta: dict[str, Any]) -> None:
-        """Take back the feature size."""
+        """Take back the feature size and the learned weight (the configured one if none)."""
         self.dim = meta['dim']
+        if self.learned is not None:
+            self.learned.restore(meta.get('learned_weight', {}))
+            self.weight = self.learned.weight
 
     def _sized(self, value: Any) -> int | None:
         """Learn the feature size from the first feature and return it (None: no feature)."""
