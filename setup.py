@@ -68,6 +68,7 @@ setup(
         'psutil',
         'scikit-learn',
         'scikit-image',
+        'silero-vad>=6',
     ],
     extras_require={
         'test': ['pytest', 'flake8', 'flake8-quotes', 'flake8-docstrings', 'flake8-import-order',

@@ -48,6 +48,7 @@ from dgm_robot.models.audio_features import (  # noqa: E402,I100
 from dgm_robot.models.utterance_encoder import load_encoder, train_encoder  # noqa: E402
 from dgm_robot.serket.acoustic_words import AcousticWords  # noqa: E402
 from dgm_robot.serket.evaluation import purity  # noqa: E402
+from dgm_robot.speech.signals import speech_stream  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 THRESHOLDS = {'mfcc': (1.1, 1.2), 'mfcc+encoder': (0.75, 0.8, 0.85, 0.9)}   # default 0.85
@@ -163,15 +164,8 @@ def vad_stream(clips, snr_db, seed=0, gap_s=(0.4, 1.2)):
     """Return (clips found / clips, mean |start error| ms, mean |end error| ms, extra found)."""
     rng = np.random.default_rng(seed)
     sr = clips[0].sample_rate
-    parts, truth, t = [], [], 0.0
     words = [trim_silence(c.pcm, sr) for c in clips]   # truth = the word, not the clip's pad
-    for pcm in words:
-        gap = np.zeros(int(rng.uniform(*gap_s) * sr), np.float32)
-        parts += [gap, pcm]
-        t += gap.size / sr
-        truth.append((t, t + pcm.size / sr))
-        t += pcm.size / sr
-    stream = np.concatenate(parts + [np.zeros(sr // 2, np.float32)])
+    stream, truth = speech_stream(words, sr, rng, gap_s, tail_s=0.5)
     speech_rms = np.sqrt(np.mean(np.concatenate(words) ** 2))
     stream += rng.normal(0, speech_rms * 10 ** (-snr_db / 20), stream.size).astype(np.float32)
     found = find_utterances(stream, sr)
