@@ -41,6 +41,7 @@ setup(
             'msg_defs/*/msg/*.msg',
             'msg_defs/*/srv/*.srv',
             'sim/speech/*.wav',
+            'sim/noise/*.wav',
             'models/default/*',
             'models/audio_encoder.pt',
         ],

@@ -260,7 +260,7 @@ def test_broken_layouts_are_rejected_by_name(tmp_path, break_it, message):
 def test_make_speech_regenerates_clips(tmp_path):
     """make_speech writes 16 kHz int16 clips that the default speech source can play."""
     from dgm_robot.sim.make_speech import generate
-    paths = generate(['pantry'], tmp_path, voices=('en', 'en+f3'), speeds=(160,))
+    paths = generate(['pantry'], tmp_path, voices=(('en', 160), ('en+f3', 160)))
     assert len(paths) == 2
     for p in paths:
         pcm, rate = read_wav(p)

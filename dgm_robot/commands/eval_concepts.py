@@ -58,9 +58,15 @@ def add_arguments(parser):
                         help="sim: chance the teacher names a place on a visit (the demo's)")
     parser.add_argument('--words', choices=('both', 'text', 'audio'), default='both',
                         help="sim: what the learner hears: 'both' the teacher's text and speech, "
-                             "as the node does; 'text' only the text; 'audio' only speech: "
-                             'FSDD digits spoken by nicolas, a speaker the utterance encoder '
-                             'never heard, with name queries by his held-out takes')
+                             "as the node does; 'text' only the text; 'audio' only speech, "
+                             'with name queries spoken too (see --speech)')
+    parser.add_argument('--speech', choices=('voices', 'shipped', 'fsdd'), default='voices',
+                        help="sim, --words audio: who speaks. 'voices' each tour's own mix of "
+                             'synthetic voices, some tours over background noise, queries in '
+                             "voices no tour uses (sim/voices.py); 'shipped' the first espeak-ng "
+                             "clips split alike, quiet; 'fsdd' FSDD digits spoken by nicolas "
+                             '(a speaker the utterance encoder never heard), queries by his '
+                             'held-out takes')
     parser.add_argument('--json', type=Path, help='write the metrics here')
     parser.add_argument('--plot', type=Path, help='write the learned map here (PNG)')
 

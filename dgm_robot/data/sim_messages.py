@@ -82,12 +82,13 @@ class SimMessages:
     Turns SimSteps into (stream, message) pairs built from `message_class('pkg/msg/Name')`.
 
     Stamps are `epoch` + sim time, the same in every header of a step. Audio is a continuous
-    16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise.
-    The first step also yields the latched audio_info and the house's occupancy map.
+    16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise and,
+    when given, the tour's background (SimWorld.background, sim/noise.py). The first step also
+    yields the latched audio_info and the house's occupancy map.
     """
 
     def __init__(self, message_class, *, dt, fov_deg=70.0, seed=0, epoch=EPOCH,
-                 compressed=False):
+                 compressed=False, background=None):
         self.types = {name: message_class(name) for name in [
             *(msg_type for msg_type, _ in STREAMS.values()),
             'std_msgs/msg/Header', 'builtin_interfaces/msg/Time', 'geometry_msgs/msg/Pose',
@@ -102,6 +103,7 @@ class SimMessages:
         self.epoch = epoch
         self.compressed = compressed
         self.rng = np.random.default_rng(seed)
+        self.background = background
         self.chunk = int(round(self.dt * AUDIO_RATE))  # audio samples per sim step
         self.pending = np.zeros(0, np.float32)  # teacher's speech still to be played
         self.steps = 0
@@ -157,6 +159,8 @@ class SimMessages:
                 pcm = resample_poly(pcm, AUDIO_RATE // div, utterance.sample_rate // div)
             self.pending = np.concatenate([self.pending, pcm.astype(np.float32)])
         chunk = NOISE_LEVEL * self.rng.standard_normal(self.chunk)
+        if self.background is not None:
+            chunk += self.background.take(self.chunk)
         speech, self.pending = self.pending[:self.chunk], self.pending[self.chunk:]
         chunk[:len(speech)] += speech
         return chunk

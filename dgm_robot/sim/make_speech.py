@@ -13,11 +13,13 @@
 # limitations under the License.
 
 """
-Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng.
+Regenerate the teacher's speech clips (dgm_robot/sim/speech/*.wav) with espeak-ng and flite.
 
-Every place name of the shipped layouts is spoken in several voices and speeds, resampled to
-16 kHz mono int16 and trimmed of leading and trailing silence, so the shipped clips can be rebuilt
-and extended (a name of several words is quoted, and joined by '-' in the file name):
+Every place name of the shipped layouts is spoken in every voice of sim/voices.py (espeak-ng
+voices and variants, flite's voices, each at its own speed), resampled to 16 kHz mono int16,
+trimmed of leading and trailing silence and brought to one loudness (SPEECH_LEVEL), so the shipped
+clips can be rebuilt and extended (a name of several words is quoted, and joined by '-' in the
+file name). A developer step: the clips are committed, so tests and CI need neither program.
 
     python -m dgm_robot.sim.make_speech [--names kitchen 'break space' ...] [--out DIR]
 """
@@ -30,38 +32,65 @@ import sys
 import tempfile
 import wave
 
-from dgm_robot.sim.speech import clip_stem, read_wav, SPEECH_DIR
+from dgm_robot.sim.speech import clip_stem, read_wav, SPEECH_DIR, SPEECH_LEVEL, voice_key
+from dgm_robot.sim.voices import (QUERY_VOICES, SHIPPED_QUERY_VOICES, SHIPPED_TOUR_VOICES,
+                                  TOUR_VOICES)
 import numpy as np
 from scipy.signal import resample_poly
 
 NAMES = ('kitchen', 'bedroom', 'bathroom', 'office', 'lounge', 'hallway', 'garage', 'library',
          'meeting room', 'in front of the bookcase', 'break space', 'student desks', 'printer',
          'study space')
-VOICES = ('en', 'en-us', 'en+f3', 'en+m3')
-SPEEDS = (130, 175)     # words per minute
+# every voice a split of sim/voices.py needs, each once
+VOICES = tuple(dict.fromkeys(TOUR_VOICES + QUERY_VOICES + SHIPPED_TOUR_VOICES
+                             + SHIPPED_QUERY_VOICES))
 RATE = 16000
 SILENCE = 0.02          # fraction of full scale below which leading/trailing audio is cut
+PEAK = 0.95             # the loudness is lowered where SPEECH_LEVEL would clip
+FLITE_PREFIX = 'flite-'
+FLITE_WPM = 175         # flite's own speaking rate is taken as this; others stretch durations
 
 
-def espeak(text, voice, speed, exe):
-    """Return (pcm float64, sample_rate) of espeak-ng speaking text."""
+def require(programs, purpose):
+    """Return {program: its path}; raise RuntimeError naming each one not on PATH."""
+    found = {p: shutil.which(p) for p in programs}
+    missing = [p for p, exe in found.items() if exe is None]
+    if missing:
+        raise RuntimeError('; '.join(f'{p} not found on PATH' for p in missing)
+                           + f'; install it (Debian/Ubuntu: sudo apt-get install '
+                           f'{" ".join(missing)}) to {purpose}')
+    return found
+
+
+def program_of(voice):
+    """Return the synthesiser that speaks voice: 'flite' for flite-<name>, else 'espeak-ng'."""
+    return 'flite' if voice.startswith(FLITE_PREFIX) else 'espeak-ng'
+
+
+def synthesise(text, voice, speed, exe):
+    """Return (pcm float64, sample_rate) of exe (espeak-ng or flite) speaking text."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / 'clip.wav'
-        subprocess.run([exe, '-v', voice, '-s', str(speed), '-w', str(path), text],
-                       check=True, capture_output=True)
+        if voice.startswith(FLITE_PREFIX):
+            command = [exe, '-voice', voice[len(FLITE_PREFIX):], '--setf',
+                       f'duration_stretch={FLITE_WPM / speed:.3f}', '-t', text, '-o', str(path)]
+        else:
+            command = [exe, '-v', voice, '-s', str(speed), '-w', str(path), text]
+        subprocess.run(command, check=True, capture_output=True)
         pcm, rate = read_wav(path)
     return pcm.astype(np.float64) / 32768.0, rate
 
 
 def make_clip(pcm, rate):
-    """Return int16 PCM at RATE with silence trimmed and a 20 ms margin either side."""
+    """Return int16 PCM at RATE, trimmed to a 20 ms margin either side, at SPEECH_LEVEL rms."""
     g = np.gcd(RATE, rate)
     pcm = resample_poly(pcm, RATE // g, rate // g)
     loud = np.flatnonzero(np.abs(pcm) > SILENCE)
     if len(loud) == 0:
-        raise RuntimeError('espeak-ng produced silence')
+        raise RuntimeError('the synthesiser produced silence')
     margin = RATE // 50
     pcm = pcm[max(0, loud[0] - margin):loud[-1] + margin]
+    pcm *= min(SPEECH_LEVEL / np.sqrt(np.mean(pcm ** 2)), PEAK / np.max(np.abs(pcm)))
     return np.clip(np.round(pcm * 32767), -32768, 32767).astype(np.int16)
 
 
@@ -74,12 +103,9 @@ def write_wav(path, pcm, rate=RATE):
         f.writeframes(pcm.astype('<i2').tobytes())
 
 
-def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES, speeds=SPEEDS):
-    """Write one WAV per (name, voice, speed) into out and return their paths."""
-    exe = shutil.which('espeak-ng')
-    if exe is None:
-        raise RuntimeError('espeak-ng not found on PATH; install it (Debian/Ubuntu: '
-                           'sudo apt-get install espeak-ng) to regenerate the speech clips')
+def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES):
+    """Write one WAV per (name, (voice, speed)) into out and return their paths."""
+    exes = require(sorted({program_of(v) for v, _ in voices}), 'regenerate the speech clips')
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -87,12 +113,11 @@ def generate(names=NAMES, out=SPEECH_DIR, voices=VOICES, speeds=SPEEDS):
         if not name or not all(w.isalpha() for w in name.split(' ')):
             raise ValueError(f'place name {name!r} must be words of letters separated by '
                              f'single spaces')
-        for voice in voices:
-            for speed in speeds:
-                pcm = make_clip(*espeak(name, voice, speed, exe))
-                path = out / f'{clip_stem(name)}_{voice.replace("+", "-")}_{speed}.wav'
-                write_wav(path, pcm)
-                paths.append(path)
+        for voice, speed in voices:
+            pcm = make_clip(*synthesise(name, voice, speed, exes[program_of(voice)]))
+            path = out / f'{clip_stem(name)}_{voice_key(voice, speed)}.wav'
+            write_wav(path, pcm)
+            paths.append(path)
     return paths
 
 

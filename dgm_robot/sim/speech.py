@@ -30,6 +30,8 @@ from dgm_robot.sim.phrases import kind_of, say
 import numpy as np
 
 SPEECH_DIR = Path(__file__).resolve().parent / 'speech'
+SPEECH_LEVEL = 0.09   # rms of a clip, full scale 1 (the first espeak-ng clips' median): the
+#                       level make_speech gives new clips and the reference of a noise's SNR
 
 
 @dataclass
@@ -66,30 +68,42 @@ def clip_stem(name):
     return name.replace(' ', '-')
 
 
+def voice_key(voice, speed):
+    """Return the file-name form of a voice at a speed: 'en+f3', 130 -> 'en-f3_130'."""
+    return f'{voice.replace("+", "-")}_{int(speed)}'
+
+
 class ShippedSpeech:
     """
     Speech source over the WAV files `<name>_<voice>_<speed>.wav` made by make_speech.
 
     A name of several words has them joined by '-' in the file name ("break-space_en_130.wav").
+    voices: the voice keys (`<voice>_<speed>`, see voice_key) to use, None for every clip there;
+    a split of voices (sim/voices.py) is two sources over one folder.
     """
 
-    def __init__(self, folder=SPEECH_DIR):
+    def __init__(self, folder=SPEECH_DIR, voices=None):
         self.folder = Path(folder)
+        self.voices = None if voices is None else tuple(voices)
         self.clips = {}
         for path in sorted(self.folder.glob('*.wav')):
             parts = path.stem.split('_')
             if len(parts) != 3:
                 raise ValueError(f'{path}: expected a name <place>_<voice>_<speed>.wav')
             stem, voice, speed = parts
-            self.clips.setdefault(stem.replace('-', ' '), []).append((path, f'{voice} {speed}wpm'))
+            if self.voices is None or f'{voice}_{speed}' in self.voices:
+                self.clips.setdefault(stem.replace('-', ' '), []).append(
+                    (path, f'{voice} {speed}wpm'))
 
     def check(self, names):
-        """Raise ValueError naming the place names that have no clip."""
-        missing = [n for n in names if n not in self.clips]
+        """Raise ValueError naming the place names that lack a clip (in any of the voices)."""
+        want = 1 if self.voices is None else len(self.voices)
+        missing = [n for n in names if len(self.clips.get(n, ())) < want]
         if missing:
             quoted = ' '.join(f"'{n}'" for n in missing)
-            raise ValueError(f'no speech clips for places {missing} in {self.folder}; run: '
-                             f'python -m dgm_robot.sim.make_speech --names {quoted}')
+            voices = '' if self.voices is None else f' in voices {list(self.voices)}'
+            raise ValueError(f'no speech clips for places {missing}{voices} in {self.folder}; '
+                             f'run: python -m dgm_robot.sim.make_speech --names {quoted}')
 
     def __call__(self, name, rng):
         """Return (pcm, sample_rate, voice) of a randomly chosen clip of name."""
@@ -101,19 +115,16 @@ class Teacher:
     """
     Names a place once per visit with probability `prob`, a short while after reaching it.
 
-    places: the layout's Places (rooms, and the spots of open areas). phrases: say each name in
-    a sentence drawn from sim/phrases.py (the default), or False for the bare name.
+    places: the layout's Places (rooms, and the spots of open areas). speech: the source of the
+    clips (SimWorld gives the tour's voices, sim/voices.py). phrases: say each name in a
+    sentence drawn from sim/phrases.py (the default), or False for the bare name.
     """
 
-    def __init__(self, places, prob, rng, speech=None, delay=(0.5, 3.0), phrases=True):
+    def __init__(self, places, prob, rng, speech, delay=(0.5, 3.0), phrases=True):
         if not 0.0 <= prob <= 1.0:
             raise ValueError(f'teacher_prob must be in [0, 1], got {prob}')
         self.places, self.prob, self.rng, self.delay = places, prob, rng, delay
         self.phrases = phrases
-        if speech is None:
-            speech = ShippedSpeech()
-            if prob > 0:
-                speech.check([p.name for p in places])
         self.speech = speech
         self._place = -1
         self._due = None

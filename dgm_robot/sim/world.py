@@ -16,7 +16,8 @@
 SimWorld: one object that steps the simulated robot and returns everything its sensors give.
 
 Demos, tests, training and the ROS sim node all draw their data from here, so it is deterministic
-for a seed: the tour, odometry noise and teacher each draw from their own seeded stream.
+for a seed: the tour, odometry noise, teacher, its voices and the background noise each draw from
+their own seeded stream.
 """
 
 from dataclasses import dataclass
@@ -25,10 +26,12 @@ from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.sim.drive import DiffDrive, DriveLimits
 from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
+from dgm_robot.sim.noise import draw_background
 from dgm_robot.sim.odometry import WheelOdometry
 from dgm_robot.sim.planner import OccupancyGrid, Tour
 from dgm_robot.sim.scene import build_scene, Camera, wall_boxes
 from dgm_robot.sim.speech import Teacher
+from dgm_robot.sim.voices import TeacherVoices
 import numpy as np
 import pybullet as pb
 
@@ -56,14 +59,17 @@ class SimWorld:
     """
     A house, a differential-drive robot touring it, its camera, odometry and a teacher.
 
-    layout is a name ('house4'), a YAML path or a Layout. speech replaces the shipped clips:
-    a callable (place name, rng) -> (pcm int16, sample_rate, voice). phrases=False makes the
-    teacher type bare names instead of sentences ("kitchen", not "this is the kitchen").
+    layout is a name ('house4'), a YAML path or a Layout. speech replaces the tour's voices
+    (sim/voices.py TeacherVoices of the seed): a callable (place name, rng) -> (pcm int16,
+    sample_rate, voice). noise=False keeps every tour quiet; otherwise `background` is the
+    tour's noise bed and SNR, or None (sim/noise.py), for the audio stream (SimMessages).
+    phrases=False makes the teacher type bare names instead of sentences ("kitchen", not "this
+    is the kitchen").
     """
 
     def __init__(self, layout='house4', seed=0, width=64, height=64, fov_deg=70.0,
                  rate_hz=10.0, teacher_prob=0.5, speech=None, limits=None, odometry_noise=None,
-                 phrases=True):
+                 phrases=True, noise=True):
         if rate_hz <= 0:
             raise ValueError(f'rate_hz must be positive, got {rate_hz}')
         self.layout = load_layout(layout)
@@ -88,8 +94,13 @@ class SimWorld:
         self.robot = DiffDrive((*start, yaw), limits or DriveLimits())
         self.odometry = WheelOdometry(self.robot.pose, np.random.default_rng(odom_seq),
                                       odometry_noise)
+        if speech is None:
+            speech = TeacherVoices(seed)
+            if teacher_prob > 0:
+                speech.check([p.name for p in self.places])
         self.teacher = Teacher(self.places, teacher_prob, np.random.default_rng(teacher_seq),
                                speech, phrases=phrases)
+        self.background = draw_background(seed) if noise else None
         self._target = next(p.id for p in self.places if p.room == room)
         self._waypoints = []
         self._pause = 0       # steps left to stay at the place just reached
