@@ -48,7 +48,7 @@ def tone(name, rng):
 @pytest.fixture(scope='module')
 def sim():
     """Return the steps of a short seeded simulation and its room names."""
-    with SimWorld(seed=3, teacher_prob=1.0, speech=tone) as world:
+    with SimWorld(seed=3, teacher_prob=1.0, speech=tone, noise=False) as world:   # quiet room
         steps = [world.step() for _ in range(STEPS)]
         return steps, [r.name for r in world.rooms], world.dt
 

@@ -59,7 +59,7 @@ def test_query_voices_are_never_tour_voices():
         assert sorted(voices.query_voices) == sorted(keys(QUERY_VOICES))
         held = voices.held_out('kitchen')
         assert len(held) == len(QUERY_VOICES)
-        assert [v.replace(' ', '_')[:-3] for _, _, v in held] == voices.query_voices
+        assert sorted(v.replace(' ', '_')[:-3] for _, _, v in held) == sorted(voices.query_voices)
     with pytest.raises(ValueError, match='both the tour and the query pool'):
         TeacherVoices(0, tour_voices=TOUR_VOICES, query_voices=TOUR_VOICES[:1])
 
@@ -103,7 +103,7 @@ def test_noise_is_mixed_at_the_snr_drawn():
     for snr in (20.0, 10.0):
         seed = next(s for s, b in draws.items() if b is not None and b.snr_db == snr)
         with SimWorld('house4', seed=seed, teacher_prob=0.0) as world:
-            sim = SimMessages(messages, dt=world.dt, seed=seed, background=world.background)
+            sim = SimMessages(messages, dt=world.dt, seed=seed)
             audio = [np.frombuffer(bytes(m.audio.data), '<i2') for _ in range(80)
                      for stream, m in sim.messages(world.step()) if stream == 'audio']
         noise = np.concatenate(audio).astype(np.float64) / 32768.0

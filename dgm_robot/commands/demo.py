@@ -78,7 +78,7 @@ def tour_demo(args, out):
     with SimWorld(layout=args.layout, seed=args.seed, teacher_prob=args.teacher_prob) as world:
         rooms = list(world.places)
         with BagRecorder(bag, dt=world.dt, room_names=[r.name for r in rooms],
-                         seed=args.seed, background=world.background) as recorder:
+                         seed=args.seed) as recorder:
             run_tour(world, int(round(args.seconds / world.dt)), recorder)
     seq = read_bag(bag)
     visited = Counter(seq.room_names[r] for r in seq.rooms if r >= 0)

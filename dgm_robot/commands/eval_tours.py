@@ -62,7 +62,7 @@ def simulate_tour(layout: Any, seed: int, seconds: float, teacher_prob: float,
             tqdm(total=steps, desc=f'tour {seed}', mininterval=2, leave=False,
                  disable=None) as bar:
         messages = SimMessages(message_class, dt=world.dt, fov_deg=FOV_DEG, seed=seed,
-                               epoch=EPOCH, background=world.background)
+                               epoch=EPOCH)
         return list(tour_messages(world, messages, steps, encoder, bar.update)), world.places
 
 

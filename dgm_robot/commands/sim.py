@@ -80,8 +80,7 @@ def run(args):
     if args.record:
         recorder = BagRecorder(args.record, dt=world.dt, storage=args.storage,
                                distro=args.distro, compressed=args.compressed,
-                               room_names=[p.name for p in world.places], seed=args.seed,
-                               background=world.background)
+                               room_names=[p.name for p in world.places], seed=args.seed)
     start = time.perf_counter()
     try:
         frames, rooms, words = run_tour(world, int(round(args.seconds / world.dt)), recorder)

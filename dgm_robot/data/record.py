@@ -64,14 +64,13 @@ class BagRecorder:
     """Write simulator steps to a rosbag2; use as a context manager, call write(step) per step."""
 
     def __init__(self, path, *, dt, storage='mcap', distro='humble', compressed=False,
-                 topics=BagTopics(), fov_deg=70.0, room_names=(), seed=0, chunk_zstd=True,
-                 background=None):
+                 topics=BagTopics(), fov_deg=70.0, room_names=(), seed=0, chunk_zstd=True):
         if storage not in STORAGES:
             raise ValueError(f'unknown bag storage {storage!r}; expected one of {list(STORAGES)}')
         self.store = typestore(distro)
         self.topics = topics
         self.messages = SimMessages(self.store.types.__getitem__, dt=dt, fov_deg=fov_deg,
-                                    seed=seed, compressed=compressed, background=background)
+                                    seed=seed, compressed=compressed)
         self.frames = 0
         self.writer = Writer(path, version=BAG_VERSIONS[distro], storage_plugin=STORAGES[storage])
         if storage == 'mcap' and chunk_zstd:  # standard MCAP chunk compression, played natively

@@ -82,13 +82,13 @@ class SimMessages:
     Turns SimSteps into (stream, message) pairs built from `message_class('pkg/msg/Name')`.
 
     Stamps are `epoch` + sim time, the same in every header of a step. Audio is a continuous
-    16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise and,
-    when given, the tour's background (SimWorld.background, sim/noise.py). The first step also
-    yields the latched audio_info and the house's occupancy map.
+    16 kHz stream cut into one chunk per step: the teacher's queued speech over faint noise and
+    the step's background noise, if any. The first step also yields the latched audio_info and
+    the house's occupancy map.
     """
 
     def __init__(self, message_class, *, dt, fov_deg=70.0, seed=0, epoch=EPOCH,
-                 compressed=False, background=None):
+                 compressed=False):
         self.types = {name: message_class(name) for name in [
             *(msg_type for msg_type, _ in STREAMS.values()),
             'std_msgs/msg/Header', 'builtin_interfaces/msg/Time', 'geometry_msgs/msg/Pose',
@@ -103,7 +103,6 @@ class SimMessages:
         self.epoch = epoch
         self.compressed = compressed
         self.rng = np.random.default_rng(seed)
-        self.background = background
         self.chunk = int(round(self.dt * AUDIO_RATE))  # audio samples per sim step
         self.pending = np.zeros(0, np.float32)  # teacher's speech still to be played
         self.steps = 0
@@ -150,8 +149,8 @@ class SimMessages:
                     d=float64_sequence(info, np.zeros(5)), k=k, r=np.eye(3).reshape(-1), p=p,
                     binning_x=0, binning_y=0, roi=roi)
 
-    def _audio_chunk(self, utterance):
-        """Return the next chunk of 16 kHz mono audio: queued speech over a little noise."""
+    def _audio_chunk(self, utterance, background=None):
+        """Return the next chunk of 16 kHz mono audio: queued speech over noise."""
         if utterance is not None:
             pcm = np.asarray(utterance.pcm, np.float32) / 32768.0
             if utterance.sample_rate != AUDIO_RATE:
@@ -159,8 +158,8 @@ class SimMessages:
                 pcm = resample_poly(pcm, AUDIO_RATE // div, utterance.sample_rate // div)
             self.pending = np.concatenate([self.pending, pcm.astype(np.float32)])
         chunk = NOISE_LEVEL * self.rng.standard_normal(self.chunk)
-        if self.background is not None:
-            chunk += self.background.take(self.chunk)
+        if background is not None:
+            chunk += background[:self.chunk]
         speech, self.pending = self.pending[:self.chunk], self.pending[self.chunk:]
         chunk[:len(speech)] += speech
         return chunk
@@ -203,7 +202,8 @@ class SimMessages:
             self._transform(odom_header, 'base_link', step.odom_pose)])))
 
         audio_data = types['audio_common_msgs/msg/AudioData']
-        pcm = np.frombuffer(encode_pcm(self._audio_chunk(step.utterance)), np.uint8)
+        chunk = self._audio_chunk(step.utterance, step.background)
+        pcm = np.frombuffer(encode_pcm(chunk), np.uint8)
         out.append(('audio', types['audio_common_msgs/msg/AudioDataStamped'](
             header=self.header(t, 'microphone'),
             audio=audio_data(data=payload_for(audio_data, pcm)))))

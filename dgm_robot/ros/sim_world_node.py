@@ -104,8 +104,7 @@ class SimWorldNode(Node):
                               teacher_prob=p['teacher_prob'])
         epoch = EPOCH if p['publish_clock'] else self.get_clock().now().nanoseconds * 1e-9
         self.messages = SimMessages(get_message, dt=self.world.dt, fov_deg=p['fov_deg'],
-                                    seed=p['seed'], epoch=epoch,
-                                    background=self.world.background)
+                                    seed=p['seed'], epoch=epoch)
         self._stream_publishers = {
             stream: self.create_publisher(get_message(msg_type),
                                           getattr(TOPICS, stream, None) or stream, QOS[kind])

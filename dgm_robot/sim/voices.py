@@ -23,6 +23,8 @@ TOUR_VOICES only. A voice is a synthesiser voice at a speed in words per minute;
 is flite's voice <name>, the others are espeak-ng voices with their variant after '+'.
 """
 
+import zlib
+
 from dgm_robot.sim.speech import read_wav_cached, ShippedSpeech, SPEECH_DIR, voice_key
 import numpy as np
 
@@ -53,10 +55,10 @@ class TeacherVoices:
     """
     Speech source `(name, rng) -> (pcm int16, sample_rate, voice)` of one tour, with held_out().
 
-    seed: the tour's seed; it draws the tour's mix of per_tour voices from tour_voices and the
-    order in which held_out() gives the query voices. The teacher's rng picks a clip per
-    utterance as it did with ShippedSpeech (one draw), so the sentences of a text tour do not
-    change with the voices.
+    seed: the tour's seed; it draws the tour's mix of per_tour voices from tour_voices and, per
+    place name, the order in which held_out() gives the query voices (so the first queries of a
+    tour's places are in several voices). The teacher's rng picks a clip per utterance as it did
+    with ShippedSpeech (one draw), so the sentences of a text tour do not change with the voices.
     """
 
     def __init__(self, seed, folder=SPEECH_DIR, tour_voices=TOUR_VOICES,
@@ -73,10 +75,10 @@ class TeacherVoices:
         rng = voice_rng(seed)
         count = int(rng.integers(low, high + 1))
         self.tour_voices = sorted(rng.choice(tour_keys, count, replace=False).tolist())
-        self.query_voices = [query_keys[i] for i in rng.permutation(len(query_keys))]
+        self.query_voices = query_keys
         self.tour = ShippedSpeech(folder, self.tour_voices)
         self.query = ShippedSpeech(folder, self.query_voices)
-        self._query_order = {v: i for i, v in enumerate(self.query_voices)}
+        self.seed = seed
 
     def check(self, names):
         """Raise ValueError naming the place names without a clip in every voice of the tour."""
@@ -90,6 +92,6 @@ class TeacherVoices:
     def held_out(self, name):
         """Return name in every query voice, [(pcm, sample_rate, voice)], in the tour's order."""
         self.query.check([name])
-        clips = sorted(self.query.clips[name],
-                       key=lambda clip: self._query_order[clip[0].stem.split('_', 1)[1]])
-        return [(*read_wav_cached(path), voice) for path, voice in clips]
+        clips = self.query.clips[name]
+        order = voice_rng([self.seed, zlib.crc32(name.encode())]).permutation(len(clips))
+        return [(*read_wav_cached(clips[i][0]), clips[i][1]) for i in order]

@@ -26,7 +26,7 @@ from dgm_robot.data.sequence import AudioEvent, Sequence, WordEvent
 from dgm_robot.sim.drive import DiffDrive, DriveLimits
 from dgm_robot.sim.house_map import house_map
 from dgm_robot.sim.layout import load_layout
-from dgm_robot.sim.noise import draw_background
+from dgm_robot.sim.noise import draw_background, NOISE_RATE
 from dgm_robot.sim.odometry import WheelOdometry
 from dgm_robot.sim.planner import OccupancyGrid, Tour
 from dgm_robot.sim.scene import build_scene, Camera, wall_boxes
@@ -53,6 +53,7 @@ class SimStep:
     house_map: object = None     # the house's GridMap on the first step only (published latched)
     place_id: int = -1           # ground-truth named place (a room, or a spot of an open area)
     place_name: str = ''         # its name; '' in no named place. Scoring's truth is the place
+    background: np.ndarray = None  # (dt * 16 kHz,) float32 room noise heard at this step, or None
 
 
 class SimWorld:
@@ -62,7 +63,8 @@ class SimWorld:
     layout is a name ('house4'), a YAML path or a Layout. speech replaces the tour's voices
     (sim/voices.py TeacherVoices of the seed): a callable (place name, rng) -> (pcm int16,
     sample_rate, voice). noise=False keeps every tour quiet; otherwise `background` is the
-    tour's noise bed and SNR, or None (sim/noise.py), for the audio stream (SimMessages).
+    tour's noise bed at its SNR, or None (sim/noise.py), and each step carries its share of it
+    for the audio stream (SimMessages).
     phrases=False makes the teacher type bare names instead of sentences ("kitchen", not "this
     is the kitchen").
     """
@@ -161,7 +163,9 @@ class SimWorld:
             utterance=self.teacher.observe(stamp, place),
             house_map=self.house_map if self._count == 1 else None,
             place_id=place,
-            place_name=self.places[place].name if place >= 0 else '')
+            place_name=self.places[place].name if place >= 0 else '',
+            background=None if self.background is None else self.background.take(
+                int(round(self.dt * NOISE_RATE))))
 
     def close(self):
         """Disconnect the PyBullet client (safe to call twice)."""
