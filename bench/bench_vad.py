@@ -29,6 +29,7 @@ seconds per second of audio. Sources: FSDD (8 kHz, 4 speakers) and the simulator
 energy detector's hangover and padding); nothing here was tuned on these streams.
 
 Usage: python bench/bench_vad.py [--fsdd DIR] [--rooms DIR] [--clips N] [--noise-s S]
+                                 [--seed N] [--snr DB [DB ...]]
 """
 
 import argparse
@@ -50,7 +51,6 @@ from dgm_robot.speech.signals import (  # noqa: E402
 from dgm_robot.speech.vad import DETECTORS, make_detector  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SNRS = (None, 20, 10, 5)   # None: clean
 CHUNK_S = 0.05
 PLACES = {'recall': 3, 'cpu x rt': 5}   # decimals printed
 KEYS = ('recall', 'false/min', 'extra', 'split', 'merged', 'start ms', 'end ms', 'cpu x rt')
@@ -112,6 +112,8 @@ def main():
     parser.add_argument('--clips', type=int, default=60, help='speech clips per stream')
     parser.add_argument('--noise-s', type=float, default=60.0, help='noise-only seconds')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--snr', type=float, nargs='+', default=[20, 10, 5],
+                        help='noisy conditions, dB (a clean stream is always run)')
     args = parser.parse_args()
     os.environ.setdefault('OMP_NUM_THREADS', '1')
     torch.set_num_threads(1)
@@ -119,7 +121,7 @@ def main():
     sources = [(name, folder) for name, folder in (('FSDD 8 kHz', args.fsdd),
                                                    ('espeak 16 kHz', args.rooms))
                if Path(folder).is_dir()]
-    conditions = [('-', None)] + [(n, s) for n in NOISES for s in SNRS if s is not None]
+    conditions = [('-', None)] + [(n, s) for n in NOISES for s in args.snr]
     jobs = [(src, cond) for src in sources for cond in conditions]
     results = {}
     for (name, folder), (noise, snr) in tqdm(jobs, desc='streams', disable=None):
@@ -138,7 +140,8 @@ def main():
         print(f'{"noise":6s} {"SNR":>5s} {"detector":8s} ' + ' '.join(f'{k:>9s}' for k in KEYS))
         for (src, noise, snr, kind), m in results.items():
             if src == name:
-                print(f'{noise:6s} {"clean" if snr is None else snr:>5} {kind:8s} '
+                level = 'clean' if snr is None else f'{snr:g}'
+                print(f'{noise:6s} {level:>5s} {kind:8s} '
                       + ' '.join(f'{m[k]:9.{PLACES.get(k, 1)}f}' for k in KEYS))
         for kind in DETECTORS:
             rows = [m for (src, _, _, k), m in results.items() if src == name and k == kind]

@@ -86,6 +86,16 @@ def test_noise_opens_the_energy_detector_but_not_silero():
     assert silero.push(noise, 0.0) + silero.flush() == []
 
 
+def test_long_speech_is_cut_at_max_utterance_length_without_overlaps():
+    rng = np.random.default_rng(20)
+    talk = np.concatenate(espeak_clips(rng, 20))   # about 12 s without a pause
+    vad = SileroDetector(16000, max_utterance_s=3.0)
+    found = vad.push(talk, 0.0) + vad.flush()
+    assert len(found) >= talk.size / 16000 // 3.0
+    assert all(u.stamp_end - u.stamp_start <= 3.0 + 1e-6 for u in found)
+    assert all(b.stamp_start >= a.stamp_end - 1e-6 for a, b in zip(found, found[1:]))
+
+
 def test_nan_chunk_is_skipped_counted_and_closes_the_utterance():
     rng = np.random.default_rng(14)
     word = espeak_clips(rng, 1)[0]

@@ -98,6 +98,7 @@ class SileroDetector:
         self._pcm_start = 0       # input index of self._pcm[0]
         self._clock = None        # stamp of input sample 0
         self._start = None        # 16 kHz index where the open utterance starts
+        self._last_end = 0        # 16 kHz index where the last utterance ended
         self._voiced_end = 0      # 16 kHz index after the open utterance's last voiced window
         self._speech = 0          # windows >= threshold in the open utterance
         self._silent_run = 0      # consecutive silent windows in the open utterance
@@ -141,7 +142,7 @@ class SileroDetector:
         start, self._done = self._done, self._done + WINDOW
         if self._start is None:
             if prob >= self.threshold:
-                self._start = max(0, start - self.pad)
+                self._start = max(self._last_end, start - self.pad)   # pads never overlap
                 self._voiced_end, self._speech, self._silent_run = self._done, 1, 0
             return []
         self._speech += prob >= self.threshold
@@ -150,7 +151,7 @@ class SileroDetector:
         else:
             self._silent_run += 1
         if (self._silent_run >= self.hangover_windows
-                or self._done - self._start >= self.max_samples):
+                or self._done + WINDOW - self._start > self.max_samples):
             return self._close()
         return []
 
@@ -158,7 +159,7 @@ class SileroDetector:
         start, self._start = self._start, None
         if start is None or self._speech < self.min_speech_windows:
             return []
-        end = min(self._voiced_end + self.pad, self._done)
+        end = self._last_end = min(self._voiced_end + self.pad, self._done)
         first, last = (int(round(s * self.sample_rate / MODEL_RATE)) for s in (start, end))
         pcm = self._pcm[first - self._pcm_start:last - self._pcm_start].copy()
         stamp = self._clock + first / self.sample_rate
