@@ -42,6 +42,7 @@ class SpokenDigits:
         self.folder = Path(folder)
         self.rooms = list(rooms)
         self.speakers = tuple(speakers)
+        self.tour_voices = [f'fsdd {s}' for s in self.speakers]   # who the tour hears (results)
         takes = None if takes is None else {int(t) for t in takes}
         if not self.rooms or len(self.rooms) > 10 or len(set(self.rooms)) != len(self.rooms):
             raise ValueError(f'rooms must be 1 to 10 distinct names (one per digit), '
