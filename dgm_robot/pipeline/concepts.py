@@ -33,22 +33,25 @@ from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 
 from dgm_robot.mapping import Segmentation
 from dgm_robot.mapping.goals import goal_in_place
-from dgm_robot.models.audio_features import AudioInputError, VoiceActivityDetector, warm_up
+from dgm_robot.models.audio_features import AudioInputError
 from dgm_robot.pipeline.errors import BadInput, OutOfOrderStamp
 from dgm_robot.pipeline.filter import LATENT_MEAN_LIMIT, MAX_STAMP_AHEAD, MAX_STAMP_BACK
 from dgm_robot.pipeline.positions import Lookup, Pose2, Positions
 from dgm_robot.pipeline.presets import (DEFAULT_PRESET, LearnerSettings, load_preset,
                                         settings_from_dict)
-from dgm_robot.serket.acoustic_words import AcousticWords, VERSION as ACOUSTIC_VERSION
+from dgm_robot.pipeline.speech_front_end import (kind_of, make_recogniser, Recogniser,
+                                                 warm_up_recogniser)
+from dgm_robot.serket.acoustic_words import VERSION as ACOUSTIC_VERSION
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, remove_stale_temps, set_aside, StateFileError
+from dgm_robot.speech.vad import make_detector
 import numpy as np
 
 __all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
 
 ACOUSTIC_KIND = 'dgm_robot.acoustic_words'   # the codebook's own file, before it joined the state
-ACOUSTIC_PREFIX = 'acoustic_'                 # the codebook's arrays in the state file
+ACOUSTIC_PREFIX = 'acoustic_'                 # the recogniser's arrays in the state file
 LEGACY_ACOUSTIC = '.acoustic.npz'             # appended to the state path: that own file
 MAX_PENDING = 64       # words kept for the next positioned learning event (the newest)
 HISTORY_S = 6.0        # s of classified frames kept for words that arrive after their frame
@@ -86,7 +89,7 @@ class Concepts:
                  use_words: bool = True, use_audio: bool = True,
                  learn_without_position: bool = False, max_pose_age: float = 1.0,
                  settings: Optional[LearnerSettings] = None,
-                 acoustic: Optional[AcousticWords] = None, robot_radius: float = ROBOT_RADIUS):
+                 acoustic: Optional[Recogniser] = None, robot_radius: float = ROBOT_RADIUS):
         if not robot_radius > 0:
             raise ValueError(f'robot_radius must be positive metres, got {robot_radius}')
         self.robot_radius = robot_radius   # goals keep this far from obstacles and doorways
@@ -97,9 +100,9 @@ class Concepts:
         self.max_pose_age = max_pose_age
         self.settings = settings or load_preset(preset)
         self.model = SpatialConceptModel(self.settings.config)
-        self.acoustic = acoustic or AcousticWords()
+        self.acoustic = acoustic or make_recogniser(self.settings.speech)
         self.positions = Positions(max_gap=max_pose_age)
-        self.vad: Optional[VoiceActivityDetector] = None
+        self.vad: Any = None     # the voice detector of the audio's sample rate (speech.vad)
         self.map_regions: Optional[Segmentation] = None   # rooms of the occupancy map, if one came
         self._queue: Deque[_Frame] = deque()        # latents waiting for their position
         self._history: Deque[_Frame] = deque()      # recent classified frames
@@ -120,7 +123,7 @@ class Concepts:
 
     def warm_up(self) -> None:
         """Run the speech front end once, so the first utterance costs what any other does."""
-        warm_up(self.acoustic.embedder)
+        warm_up_recogniser(self.acoustic)
 
     @property
     def waiting(self) -> int:
@@ -228,9 +231,9 @@ class Concepts:
         self._seen(stamp)
         if not self.use_audio:
             return []
-        if self.vad is None or self.vad.sample_rate != int(sample_rate):
-            self.vad = VoiceActivityDetector(sample_rate)
         try:
+            if self.vad is None or self.vad.sample_rate != int(sample_rate):
+                self.vad = make_detector(self.settings.voice_detector, int(sample_rate))
             utterances = self.vad.push(pcm, stamp)
         except AudioInputError as err:
             raise BadInput(f'audio: {err}') from err
@@ -391,7 +394,8 @@ class Concepts:
         if not path:
             raise ValueError('no state_path to save to')
         state = self.acoustic.state_dict()
-        arrays = {ACOUSTIC_PREFIX + name: state.pop(name) for name in ('means', 'counts')}
+        arrays = {ACOUSTIC_PREFIX + name: state.pop(name) for name in list(state)
+                  if isinstance(state[name], np.ndarray)}
         self.model.save(path, arrays, {'acoustic': state, 'settings': self.settings.as_dict()})
         Path(path + LEGACY_ACOUSTIC).unlink(missing_ok=True)   # what was just saved replaces it
 
@@ -408,8 +412,9 @@ class Concepts:
         saved = None
         try:
             if 'acoustic' in meta:
-                codebook = {**meta['acoustic'], **{name: arrays[ACOUSTIC_PREFIX + name]
-                                                   for name in ('means', 'counts')}}
+                codebook = {**meta['acoustic'], **{name[len(ACOUSTIC_PREFIX):]: array
+                                                   for name, array in arrays.items()
+                                                   if name.startswith(ACOUSTIC_PREFIX)}}
                 saved = meta.get('settings')
             elif legacy.exists():    # saved before the codebook went into the state file
                 arrays, meta = load_state(legacy, ACOUSTIC_KIND, ACOUSTIC_VERSION)
@@ -417,7 +422,11 @@ class Concepts:
                 codebook = {**meta, **arrays}
             settings = settings_from_dict(saved) if saved else None
             if codebook is not None:
-                self.acoustic.load_state_dict(codebook)
+                heard_by = settings.speech if settings else 'codebook'
+                recogniser = self.acoustic if kind_of(self.acoustic) == heard_by \
+                    else make_recogniser(heard_by)
+                recogniser.load_state_dict(codebook)
+                self.acoustic = recogniser   # the words the state holds are this one's
         except (KeyError, TypeError, ValueError) as err:
             set_aside(path, ValueError(f'its acoustic codebook or settings cannot be used: '
                                        f'{err}'))

@@ -28,6 +28,11 @@ import yaml
 
 PRESETS_FILE = Path(__file__).with_name('presets.yaml')
 DEFAULT_PRESET = 'rooms'
+# spoken names: 'phones' (speech/spoken_words.py, a lexicon of phone strings learned online) or
+# 'codebook' (serket/acoustic_words.py, utterance embeddings clustered)
+SPEECH_FRONT_ENDS = ('phones', 'codebook')
+VOICE_DETECTORS = ('silero', 'energy')    # speech/vad.py
+PIPELINE_SETTINGS = ('learn_period', 'speech', 'voice_detector')   # the rest: the learner's
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,13 @@ class LearnerSettings:
     preset: str
     learn_period: float
     config: SpatialConceptConfig
+    speech: str = 'codebook'           # the recogniser of spoken names: SPEECH_FRONT_ENDS
+    voice_detector: str = 'energy'     # what finds utterances in the audio: VOICE_DETECTORS
 
     def as_dict(self) -> Dict[str, Any]:
         """Return every setting in one flat dict (what presets.yaml spells), with the name."""
-        return {'preset': self.preset, 'learn_period': self.learn_period, **asdict(self.config)}
+        return {'preset': self.preset, 'learn_period': self.learn_period, 'speech': self.speech,
+                'voice_detector': self.voice_detector, **asdict(self.config)}
 
     def differences(self, other: 'LearnerSettings') -> List[str]:
         """Return 'name: mine -> other's' for each setting that differs (the name aside)."""
@@ -83,20 +91,34 @@ def load_preset(name: str = DEFAULT_PRESET, path: Path = PRESETS_FILE,
     for layer in reversed(chain):
         values.update({k: v for k, v in layer.items() if k not in ('base', '__name__')})
     values.update(overrides)
-    known = {f.name for f in fields(SpatialConceptConfig)} | {'learn_period'}
+    known = {f.name for f in fields(SpatialConceptConfig)} | set(PIPELINE_SETTINGS)
     unknown = sorted(set(values) - known)
     if unknown:
         raise ValueError(f"preset {name!r}: unknown settings {', '.join(unknown)} "
                          f'(known: {", ".join(sorted(known))})')
-    learn_period = float(values.pop('learn_period'))
-    if learn_period < 0:
-        raise ValueError(f'preset {name!r}: learn_period must be >= 0 s, got {learn_period}')
-    return LearnerSettings(name, learn_period, SpatialConceptConfig(**values))
+    return _settings(name, values)
 
 
 def settings_from_dict(saved: Dict[str, Any]) -> LearnerSettings:
-    """Return the LearnerSettings that as_dict() wrote (as saved beside a learned state)."""
-    values = dict(saved)
-    name = str(values.pop('preset'))
+    """
+    Return the LearnerSettings that as_dict() wrote (as saved beside a learned state).
+
+    A state saved before the speech settings existed was learned with the codebook and the
+    energy detector, so that is what it gets.
+    """
+    values = {'speech': 'codebook', 'voice_detector': 'energy', **saved}
+    return _settings(str(values.pop('preset')), values)
+
+
+def _settings(name: str, values: Dict[str, Any]) -> LearnerSettings:
+    """Check the pipeline's own settings in values; the rest go to SpatialConceptConfig."""
     learn_period = float(values.pop('learn_period'))
-    return LearnerSettings(name, learn_period, SpatialConceptConfig(**values))
+    if learn_period < 0:
+        raise ValueError(f'preset {name!r}: learn_period must be >= 0 s, got {learn_period}')
+    speech, detector = str(values.pop('speech')), str(values.pop('voice_detector'))
+    for setting, value, allowed in (('speech', speech, SPEECH_FRONT_ENDS),
+                                    ('voice_detector', detector, VOICE_DETECTORS)):
+        if value not in allowed:
+            raise ValueError(f'preset {name!r}: {setting} must be one of '
+                             f"{', '.join(allowed)}, got {value!r}")
+    return LearnerSettings(name, learn_period, SpatialConceptConfig(**values), speech, detector)
