@@ -13,10 +13,11 @@
 # limitations under the License.
 
 """
-The lean k-step forecast equals KalmanSSM.forecast's step-by-step one, bit for bit.
+The lean k-step forecast equals KalmanSSM.forecast's step-by-step one, to float32 rounding.
 
 world_model forecasts every frame; the lean pass keeps only the mean chain in the loop, and
-must not change a single value the nodes publish.
+must not change what the nodes publish. Bit for bit holds on some CPUs only: a batched and an
+unbatched matrix product may sum in another order (seen on AVX-512: 4e-7 of the value).
 """
 
 from dgm_robot.models.world_model import forecast, load_default_model, WorldModel
@@ -41,7 +42,7 @@ def advanced_state(model, rng, steps=6):
                                   lambda: WorldModel.create(control_dim=0)],
                          ids=['shipped', 'untrained', 'no-control'])
 def test_forecast_equals_the_per_step_one(make):
-    """Every output of the lean forecast equals KalmanSSM.forecast exactly."""
+    """Every output of the lean forecast equals KalmanSSM.forecast up to float32 rounding."""
     torch.manual_seed(0)
     model, rng = make(), np.random.default_rng(0)
     state = advanced_state(model, rng)
@@ -52,7 +53,7 @@ def test_forecast_equals_the_per_step_one(make):
         expected = model.ssm.forecast(state.ssm, controls[None], dts[None])
         got = forecast(model.ssm, state.ssm, controls, dts)
     for key, value in expected.items():
-        assert torch.equal(got[key], value[0]), key
+        torch.testing.assert_close(got[key], value[0], rtol=2e-6, atol=2e-5, msg=key)
 
 
 def test_filter_step_without_forecast_keeps_the_state():
