@@ -37,7 +37,7 @@ from typing import Any
 
 from dgm_robot.serket.spatial.arrays import ArrayGroup
 from dgm_robot.serket.spatial.numerics import logsumexp
-from dgm_robot.serket.spatial.position import PositionComponent
+from dgm_robot.serket.spatial.position import PositionComponent, PositionStats
 from dgm_robot.serket.spatial.visual import VisualComponent
 import numpy as np
 
@@ -57,7 +57,7 @@ class VisualWeight:
         self.groups: dict[str, int] = {}
         self.score = -PRIOR_NATS * FACTORS
         self.scored = 0
-        self.positions: ArrayGroup | None = None
+        self.positions: PositionStats | None = None
         self.features: ArrayGroup | None = None
 
     @property
@@ -77,6 +77,8 @@ class VisualWeight:
         if self.positions is None or self.features is None:
             self.positions = self.position.new_stats(1, position)
             self.features = self.visual.new_stats(1, feature)
+        if self.features is None:     # the feature was checked, so its size is known
+            raise ValueError('the visual feature could not be sized')
         if phrase not in self.groups:
             if len(self.groups) >= self.max_groups:
                 return
