@@ -92,16 +92,21 @@ def run_tour(args: Any, seed: int, encoder: Encoder, speech: Any = None,
     for m in stream:
         if m.stream == 'words' and m.room >= 0:
             taught.setdefault(rooms[m.room].name, []).append(m.position)
-    goals, query_voices = {}, {}
+    goals, query_voices, spoken = {}, {}, []
     for room in rooms:
-        query = room.name
-        if speech is not None:     # a held-out recording of the room's name
-            pcm, rate, query_voices[room.name] = speech.held_out(room.name)[0]
-            query = concepts.acoustic.message(pcm, rate)
-        goal = concepts.goal_for(query)
+        if speech is None:
+            goal = concepts.goal_for(room.name)
+        else:    # the room's name in every held-out voice, as ~/navigate_to_speech hears it
+            answers = [(concepts.goal_for_speech(pcm, rate), voice)
+                       for pcm, rate, voice in speech.held_out(room.name)]
+            goal, query_voices[room.name] = answers[0]
+            if room.name in taught:
+                spoken += [g is not None and room.contains(*g[:2]) for g, _ in answers]
         goals[room.name] = None if goal is None else goal[:2]
     scores = place_scores(pairs, concepts.names(), goals, rooms, taught,
                           house_map(load_layout(args.layout)))
+    if speech is not None:
+        scores.update(spoken_queries=len(spoken), spoken_goals_inside=int(sum(spoken)))
     scores.update(seed=seed, frames=len(places), events_learned=concepts.counts['learned'],
                   latents_without_position=concepts.counts['unpositioned'],
                   tour_voices=getattr(speech, 'tour_voices', None), query_voices=query_voices,
@@ -148,7 +153,9 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
               f"{s['named_rooms_learned']}/{s['rooms_named']}, goals inside the named place "
               f"{s['goals_inside_named_room']}/{s['rooms_named']}, goals nearest their own name "
               f"{s['goals_nearest_own_name']}/{s['rooms_named']}, function-word names "
-              f"{len(s['function_word_names'])}, names {', '.join(s['place_names']) or 'none'}")
+              f"{len(s['function_word_names'])}, names {', '.join(s['place_names']) or 'none'}"
+              + (f", spoken queries inside the named place {s['spoken_goals_inside']}/"
+                 f"{s['spoken_queries']}" if 'spoken_queries' in s else ''))
         if s['query_voices']:
             heard = s['background'] or {'noise': 'none', 'snr_db': None}
             print(f"  tour voices {', '.join(s['tour_voices'] or ['?'])}; noise "
@@ -156,6 +163,12 @@ def evaluate_tours(args: Any, seeds: Any) -> Dict[str, Any]:
                   f"{', '.join(sorted(set(s['query_voices'].values())))}")
     print(f"place ARI {results['place_ari']:.3f} +- {results['place_ari_std']:.3f} over "
           f'{len(runs)} tours')
+    if 'spoken_queries' in per_seed[0]:
+        asked = sum(s['spoken_queries'] for s in per_seed)
+        inside = sum(s['spoken_goals_inside'] for s in per_seed)
+        results['spoken_goals_inside_share'] = inside / max(asked, 1)
+        print(f'spoken queries (held-out voices) with a goal inside the named place: '
+              f'{inside}/{asked}')
     if args.plot:
         run = runs[int(np.argsort(ari)[len(ari) // 2])]
         positions = np.array([run['truth'][p.stamp][1] for p in run['places']])
