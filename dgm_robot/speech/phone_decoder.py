@@ -92,40 +92,58 @@ class PhoneDecoder:
                                dict=os.path.join(model, 'cmudict-en-us.dict'),
                                allphone=os.path.join(model, 'en-us-phone.lm.bin'),
                                lw=language_weight, pip=phone_penalty, cmn='batch',
-                               beam=1e-60, pbeam=1e-60, loglevel='ERROR')
+                               beam=1e-60, pbeam=1e-60, wbeam=1e-60, loglevel='ERROR')
+        self._log = self.decoder.get_logmath()
         self._entries = {}          # pronunciation (tuple of phones) -> dictionary word
         self._grammar = None        # the pronunciations in the grammar now
 
     def phones(self, pcm16: np.ndarray) -> list[str]:
         """Return the phone loop's phones for 16 kHz int16 PCM (silence and fillers left out)."""
+        return self.phone_loop(pcm16)[0]
+
+    def phone_loop(self, pcm16: np.ndarray) -> tuple[list[str], float]:
+        """
+        Return (phones, score per frame) of the phone loop's best path.
+
+        The score is the decoder's path score (log base 1.0001 of its scaled likelihood, as
+        ``scores``) over the frames: free decoding, the most any pronunciation could score.
+        """
         self.decoder.activate_search('_default')   # the allphone search
         self._decode(pcm16)
-        return [seg.word for seg in self.decoder.seg() if is_phone(seg.word)]
+        hyp = self.decoder.hyp()
+        phones = [seg.word for seg in self.decoder.seg() if is_phone(seg.word)]
+        return phones, self._per_frame(hyp.score) if hyp is not None else -np.inf
 
     def scores(self, pcm16: np.ndarray,
                pronunciations: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
         """
         Return {pronunciation: score per frame} of the paths the grammar search found.
 
-        A score is the best N-best path through that pronunciation, in natural-log units of the
-        decoder's scaled likelihood, divided by the utterance's frames so that a long and a short
-        utterance give margins of one scale. Pronunciations not among the N best are absent.
+        A score is the best N-best path through that pronunciation, in the decoder's log units
+        (base 1.0001) of its scaled likelihood, divided by the utterance's frames so that a long
+        and a short utterance give margins of one scale. Pronunciations not among the N best are
+        absent.
         """
         if not pronunciations:
             return {}
         self._use_grammar(pronunciations)
         self._decode(pcm16)
-        frames = max(1, self.decoder.n_frames())
         words = {word: pron for pron, word in self._entries.items()}
         best = {}
         paths = self.decoder.nbest() or [self.decoder.hyp()]   # no lattice: the best path only
         for _, hyp in zip(range(N_BEST), paths):
-            if hyp is None:
+            if hyp is None or not hyp.hypstr:
                 break
             pron = words.get(hyp.hypstr)
             if pron is not None and pron not in best:
-                best[pron] = hyp.score / frames
+                best[pron] = self._per_frame(hyp.score)
         return best
+
+    def _per_frame(self, score: float) -> float:
+        """Return a hypothesis score (pocketsphinx gives base ** log score) as log per frame."""
+        if score <= 0:
+            return -np.inf
+        return self._log.log(score) / max(1, self.decoder.n_frames())
 
     def _decode(self, pcm16: np.ndarray) -> None:
         self.decoder.start_utt()
