@@ -83,7 +83,7 @@ class SpatialConceptConfig:
     region_beta: float = 0.1        # Dirichlet prior per map region (region modality)
     max_regions: int = 64           # map regions the region modality can tell apart
     max_words: int = 2000           # vocabulary bound: new words beyond it are refused, counted
-    acoustic_weight: float = 1.0    # count of one acoustic token ('aw<n>') against a text word
+    acoustic_weight: float = 1.0    # count of one spoken token ('aw<n>', 'sw<n>') vs a text word
     weight_position: float = 1.0    # modality weights on the log-likelihoods
     weight_visual: float = 1.0      # most, if learn_visual_weight (then its prior)
     learn_visual_weight: bool = True    # by how well vision names taught places (visual_weight)

@@ -94,8 +94,8 @@ class PhoneDecoder:
                                lw=language_weight, pip=phone_penalty, cmn='batch',
                                beam=1e-60, pbeam=1e-60, wbeam=1e-60, loglevel='ERROR')
         self._log = self.decoder.get_logmath()
-        self._entries = {}          # pronunciation (tuple of phones) -> dictionary word
-        self._grammar = None        # the pronunciations in the grammar now
+        self._entries: dict[tuple[str, ...], str] = {}   # pronunciation -> dictionary word
+        self._grammar: tuple[tuple[str, ...], ...] | None = None   # in the grammar now
 
     def phones(self, pcm16: np.ndarray) -> list[str]:
         """Return the phone loop's phones for 16 kHz int16 PCM (silence and fillers left out)."""

@@ -170,7 +170,7 @@ class SpokenWords:
         heard = {'phones': phones, 'loop': loop, 'posterior': {}}
         if len(phones) < self.min_phones or not self.words:
             return heard
-        owner = {}
+        owner: dict[tuple[str, ...], list[int]] = {}
         for k, word in enumerate(self.words):
             for pron in word['prons']:
                 owner.setdefault(tuple(pron), []).append(k)

@@ -36,7 +36,8 @@ import numpy as np
 if TYPE_CHECKING:
     from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
 
-ACOUSTIC_TOKEN = re.compile(r'aw\d+')   # the Vocabulary's token for an acoustic word id
+# the Vocabulary's token for a word id of speech: the codebook's 'aw<n>', the lexicon's 'sw<n>'
+ACOUSTIC_TOKEN = re.compile(r'[as]w\d+')
 INITIAL_VOCABULARY = 16                 # word slots before the first growth
 INITIAL_WORDS = 4                       # distinct words per event before the window grows
 
@@ -81,7 +82,7 @@ def is_acoustic(token: str) -> bool:
 
 
 class WordComponent(ConceptComponent):
-    """Words, text or acoustic ('aw<n>', counting acoustic_weight each), per concept."""
+    """Words, text or spoken ('aw<n>', 'sw<n>': counting acoustic_weight each), per concept."""
 
     name = 'words'
     argument = 'words'
