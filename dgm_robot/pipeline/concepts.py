@@ -45,7 +45,7 @@ from dgm_robot.serket.acoustic_words import VERSION as ACOUSTIC_VERSION
 from dgm_robot.serket.spatial_concepts import (ObservationError, PlacePosterior, Region,
                                                SpatialConceptModel, UnknownPlaceError)
 from dgm_robot.serket.state_io import load_state, remove_stale_temps, set_aside, StateFileError
-from dgm_robot.speech.vad import make_detector
+from dgm_robot.speech.vad import make_detector, warm_up_detector
 import numpy as np
 
 __all__ = ['Concepts', 'Place', 'PlacePosterior', 'Region']
@@ -122,7 +122,8 @@ class Concepts:
             self._load(self.state_path)
 
     def warm_up(self) -> None:
-        """Run the speech front end once, so the first utterance costs what any other does."""
+        """Load and run the speech front end once: the first audio costs what later audio does."""
+        warm_up_detector(self.settings.voice_detector)
         warm_up_recogniser(self.acoustic)
 
     @property

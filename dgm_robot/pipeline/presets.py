@@ -23,15 +23,15 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from dgm_robot.pipeline.speech_front_end import RECOGNISERS
 from dgm_robot.serket.spatial_concepts import SpatialConceptConfig
+from dgm_robot.speech.vad import DETECTORS
 import yaml
 
 PRESETS_FILE = Path(__file__).with_name('presets.yaml')
 DEFAULT_PRESET = 'rooms'
-# spoken names: 'phones' (speech/spoken_words.py, a lexicon of phone strings learned online) or
-# 'codebook' (serket/acoustic_words.py, utterance embeddings clustered)
-SPEECH_FRONT_ENDS = ('phones', 'codebook')
-VOICE_DETECTORS = ('silero', 'energy')    # speech/vad.py
+SPEECH_FRONT_ENDS = tuple(RECOGNISERS)   # spoken names: pipeline/speech_front_end.py
+VOICE_DETECTORS = tuple(DETECTORS)       # utterances in the audio: speech/vad.py
 PIPELINE_SETTINGS = ('learn_period', 'speech', 'voice_detector')   # the rest: the learner's
 
 

@@ -28,20 +28,20 @@ from dgm_robot.speech.spoken_words import SpokenWords
 import numpy as np
 
 Recogniser = Union[AcousticWords, SpokenWords]
+# the `speech` setting -> the recogniser it makes
+RECOGNISERS = {'phones': SpokenWords, 'codebook': AcousticWords}
 
 
 def make_recogniser(kind: str) -> Recogniser:
-    """Return a new recogniser: 'phones' (SpokenWords) or 'codebook' (AcousticWords)."""
-    if kind == 'phones':
-        return SpokenWords()
-    if kind == 'codebook':
-        return AcousticWords()
-    raise ValueError(f"speech must be 'phones' or 'codebook', got {kind!r}")
+    """Return a new recogniser of RECOGNISERS[kind]."""
+    if kind not in RECOGNISERS:
+        raise ValueError(f"speech must be one of {', '.join(RECOGNISERS)}, got {kind!r}")
+    return RECOGNISERS[kind]()
 
 
 def kind_of(recogniser: Recogniser) -> str:
     """Return the `speech` setting that makes recogniser's kind."""
-    return 'phones' if isinstance(recogniser, SpokenWords) else 'codebook'
+    return next(kind for kind, made in RECOGNISERS.items() if isinstance(recogniser, made))
 
 
 def warm_up_recogniser(recogniser: Recogniser) -> None:

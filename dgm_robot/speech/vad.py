@@ -28,7 +28,7 @@ white noise or hum, ends utterances closer to the speech (silero's ends run 100-
 from typing import Union
 
 from dgm_robot.models.audio_features import VoiceActivityDetector
-from dgm_robot.speech.silero_detector import SileroDetector
+from dgm_robot.speech.silero_detector import load_model, SileroDetector
 
 DETECTORS = {'silero': SileroDetector, 'energy': VoiceActivityDetector}
 DEFAULT_DETECTOR = 'silero'
@@ -41,3 +41,9 @@ def make_detector(kind: str, sample_rate: int,
         raise ValueError(f'unknown voice activity detector {kind!r}; '
                          f'choose one of {sorted(DETECTORS)}')
     return DETECTORS[kind](sample_rate, **options)
+
+
+def warm_up_detector(kind: str) -> None:
+    """Load what a detector of ``kind`` needs, so the stream's first chunk costs no model load."""
+    if kind == 'silero':
+        load_model()
